@@ -1,0 +1,6 @@
+using ConnectIssuer;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddConnectIssuer();
+var app = builder.Build();
+app.Run();
