@@ -1,6 +1,4 @@
-using ConnectIssuer;
+using ConnectIssuer.Server;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddConnectIssuer();
-var app = builder.Build();
-app.Run();
+// The same routes, pipeline and settings as the Functions app, on Kestrel (http://localhost:7071 by default).
+ServerApp.Create(new WebApplicationOptions { Args = args }).Run();

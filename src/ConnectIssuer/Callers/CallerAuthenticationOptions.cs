@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ConnectIssuer.Callers;
+
+/// <summary>How callers are authenticated.</summary>
+public enum CallerAuthenticationMode
+{
+    /// <summary>A bearer JWT from the SPA's OpenID Connect provider.</summary>
+    Oidc,
+
+    /// <summary>The <c>X-MS-CLIENT-PRINCIPAL</c> header of App Service Authentication.</summary>
+    EasyAuth,
+
+    /// <summary><c>X-Customer-*</c> headers; only in the Development environment.</summary>
+    Development,
+}
+
+/// <summary>Caller authentication, bound from the <c>Auth</c> section (app settings <c>Auth__*</c>).</summary>
+public sealed class CallerAuthenticationOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>Gets or sets the mode. The default value is <see cref="CallerAuthenticationMode.Oidc"/>.</summary>
+    public CallerAuthenticationMode Mode { get; set; } = CallerAuthenticationMode.Oidc;
+
+    /// <summary>Gets or sets the issuer URL; metadata is read from <c>{Authority}/.well-known/openid-configuration</c>.</summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>Gets or sets an explicit metadata URL, overriding the one derived from <see cref="Authority"/>.</summary>
+    public Uri? MetadataAddress { get; set; }
+
+    /// <summary>Gets or sets the accepted <c>aud</c> values (required in <c>Oidc</c> mode).</summary>
+    public string[] Audiences { get; set; } = [];
+
+    /// <summary>Gets or sets the accepted <c>iss</c> values. Empty means the metadata's <c>issuer</c>.</summary>
+    public string[] Issuers { get; set; } = [];
+
+    /// <summary>Gets or sets whether metadata must be fetched over HTTPS. The default value is true.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Gets or sets the claim naming the customer. The default value is <c>sub</c>.</summary>
+    [Required]
+    public string CustomerIdClaim { get; set; } = "sub";
+
+    /// <summary>Gets or sets the claim with a display name. The default value is <c>name</c>.</summary>
+    [Required]
+    public string CustomerNameClaim { get; set; } = "name";
+
+    /// <summary>Gets or sets the claim holding roles (a string or an array). The default value is <c>roles</c>.</summary>
+    [Required]
+    public string AdminRoleClaim { get; set; } = "roles";
+
+    /// <summary>Gets or sets the role value that makes a caller an admin. The default value is <c>connect-admin</c>.</summary>
+    [Required]
+    public string AdminRole { get; set; } = "connect-admin";
+
+    /// <summary>Gets or sets the allowed clock skew. The default value is one minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets the metadata URL in effect, or null when neither setting is present.</summary>
+    public Uri? EffectiveMetadataAddress => MetadataAddress
+        ?? (Authority is null ? null : new Uri($"{Authority.AbsoluteUri.TrimEnd('/')}/.well-known/openid-configuration"));
+}

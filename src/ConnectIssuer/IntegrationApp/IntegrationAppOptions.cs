@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ConnectIssuer.IntegrationApp;
+
+/// <summary>Integration.app (Membrane) token minting, bound from the <c>IntegrationApp</c> section (app settings <c>IntegrationApp__*</c>).</summary>
+public sealed class IntegrationAppOptions : IValidatableObject
+{
+    public const string SectionName = "IntegrationApp";
+
+    public static IReadOnlyList<string> Algorithms { get; } = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "ES256", "ES384"];
+
+    /// <summary>Gets or sets the workspace key, the <c>iss</c> of minted tokens. Without it the vendor is not configured.</summary>
+    public string? WorkspaceKey { get; set; }
+
+    /// <summary>Gets or sets the signing algorithm. The default value is <c>HS512</c> (the vendor's recommendation).</summary>
+    public string Algorithm { get; set; } = "HS512";
+
+    /// <summary>Gets or sets the lifetime of minted tokens. The default value is one hour; at most 24 hours.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets the map of <c>fields</c> property name → caller claim name copied into the token.</summary>
+    public Dictionary<string, string> Fields { get; set; } = [];
+
+    /// <summary>Gets whether the algorithm signs with the shared workspace secret (HS*) rather than a private key.</summary>
+    public bool IsSymmetric => Algorithm.StartsWith("HS", StringComparison.Ordinal);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Algorithms.Contains(Algorithm, StringComparer.Ordinal))
+        {
+            yield return new ValidationResult(
+                $"IntegrationApp:Algorithm '{Algorithm}' is not one of {string.Join(", ", Algorithms)}.", [nameof(Algorithm)]);
+        }
+
+        foreach (var (field, claim) in Fields)
+        {
+            if (string.IsNullOrWhiteSpace(claim))
+            {
+                yield return new ValidationResult($"IntegrationApp:Fields:{field} must name a caller claim.", [nameof(Fields)]);
+            }
+        }
+    }
+}

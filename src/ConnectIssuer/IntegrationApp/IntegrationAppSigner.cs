@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using ConnectIssuer.Http;
+using ConnectIssuer.Secrets;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ConnectIssuer.IntegrationApp;
+
+/// <summary>A minted token and when it stops being valid.</summary>
+public sealed record IssuedToken(string Value, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Mints Integration.app workspace tokens (<c>iss</c> = workspace key, header <c>typ: JWT</c>) with the
+/// workspace secret (HS*) or a PKCS#8 private key (RS*/PS*/ES*). Signing credentials are built once per
+/// secret value and reused until the secret changes; time comes from <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<IntegrationAppOptions> options, TimeProvider timeProvider)
+{
+    public const string Vendor = "Integration.app";
+
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private CachedCredentials? _credentials;
+
+    public async Task<IssuedToken> MintAsync(IDictionary<string, object> claims, CancellationToken cancellationToken = default)
+    {
+        var settings = options.Value;
+        if (string.IsNullOrWhiteSpace(settings.WorkspaceKey))
+        {
+            throw ApiProblemException.VendorNotConfigured(Vendor, "the setting IntegrationApp:WorkspaceKey");
+        }
+
+        var credentials = await GetCredentialsAsync(settings, cancellationToken);
+
+        // Whole seconds: JWT times are NumericDate, and expiresAt must match the token's exp exactly.
+        var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
+        var expiresAt = now + settings.TokenLifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = settings.WorkspaceKey,
+            Claims = claims,
+            IssuedAt = now.UtcDateTime,
+            Expires = expiresAt.UtcDateTime,
+            TokenType = "JWT",
+            SigningCredentials = credentials,
+        });
+        return new IssuedToken(token, expiresAt);
+    }
+
+    private async ValueTask<SigningCredentials> GetCredentialsAsync(IntegrationAppOptions settings, CancellationToken cancellationToken)
+    {
+        var secretName = settings.IsSymmetric ? SecretNames.IntegrationAppWorkspaceSecret : SecretNames.IntegrationAppPrivateKey;
+        var secret = await secrets.GetAsync(secretName, cancellationToken)
+            ?? throw ApiProblemException.VendorNotConfigured(Vendor, $"the secret {secretName}");
+
+        var cached = Volatile.Read(ref _credentials);
+        if (cached is not null && cached.Algorithm == settings.Algorithm && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
+        {
+            return cached.Credentials;
+        }
+
+        var credentials = new SigningCredentials(CreateKey(settings.Algorithm, secret, secretName), settings.Algorithm);
+        Volatile.Write(ref _credentials, new CachedCredentials(settings.Algorithm, secret, credentials));
+        return credentials;
+    }
+
+    private static SecurityKey CreateKey(string algorithm, string secret, string secretName)
+    {
+        try
+        {
+            switch (algorithm[..2])
+            {
+                case "HS":
+                    return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret));
+                case "ES":
+                    var ecdsa = ECDsa.Create();
+                    ecdsa.ImportFromPem(secret);
+                    var expectedBits = algorithm == "ES256" ? 256 : 384;
+                    return ecdsa.KeySize == expectedBits
+                        ? new ECDsaSecurityKey(ecdsa)
+                        : throw InvalidKey(secretName, algorithm);
+                default:
+                    var rsa = RSA.Create();
+                    rsa.ImportFromPem(secret);
+                    return rsa.KeySize >= 2048 ? new RsaSecurityKey(rsa) : throw InvalidKey(secretName, algorithm);
+            }
+        }
+        catch (Exception exception) when (exception is ArgumentException or CryptographicException)
+        {
+            // The exception text can quote PEM content; never pass it on.
+            throw InvalidKey(secretName, algorithm);
+        }
+    }
+
+    private static ApiProblemException InvalidKey(string secretName, string algorithm) =>
+        new(StatusCodes.Status503ServiceUnavailable, ProblemCodes.VendorNotConfigured,
+            $"{Vendor} is not configured: the secret {secretName} is not a usable PKCS#8 PEM key for {algorithm}.");
+
+    private sealed record CachedCredentials(string Algorithm, string Secret, SigningCredentials Credentials);
+}
