@@ -71,7 +71,10 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
             switch (algorithm[..2])
             {
                 case "HS":
-                    return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret));
+                    return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret))
+                    {
+                        CryptoProviderFactory = new CryptoProviderFactory { CustomCryptoProvider = new HmacCryptoProvider() },
+                    };
                 case "ES":
                     var ecdsa = ECDsa.Create();
                     ecdsa.ImportFromPem(secret);

@@ -1,0 +1,17 @@
+using ConnectIssuer.Http;
+using ConnectIssuer.IntegrationApp;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+
+namespace ConnectIssuer.Functions.Functions;
+
+/// <summary><c>POST /api/integration-app/token</c>. See <see cref="IntegrationAppTokenHandler"/> for outcomes.</summary>
+public sealed class IntegrationAppTokenFunction(IntegrationAppTokenHandler handler)
+{
+    [Function("IntegrationAppToken")]
+    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IntegrationAppToken)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(request, cancellationToken);
+}

@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ConnectIssuer.Tests.Infrastructure;
+
+/// <summary>
+/// An OpenID Connect provider on a loopback port: discovery document and JWKS with one RSA and one
+/// P-256 key, plus a way to mint caller tokens with them (or with anything an attacker might try).
+/// </summary>
+internal sealed class FakeOidcIssuer : IAsyncDisposable
+{
+    public const string Audience = "api://connect-issuer";
+
+    private readonly WebApplication _app;
+
+    private FakeOidcIssuer(WebApplication app)
+    {
+        _app = app;
+        Authority = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public static RsaSecurityKey RsaKey { get; } = new(RSA.Create(2048)) { KeyId = "rsa-1" };
+
+    public static ECDsaSecurityKey EcKey { get; } = new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "ec-1" };
+
+    /// <summary>Gets the issuer URL (no trailing slash); it is also the <c>iss</c> of the tokens it mints.</summary>
+    public string Authority { get; }
+
+    public int MetadataRequests { get; private set; }
+
+    public static async Task<FakeOidcIssuer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        FakeOidcIssuer? issuer = null;
+        app.MapGet("/.well-known/openid-configuration", (HttpContext context) =>
+        {
+            issuer!.MetadataRequests++;
+            return Results.Text(
+                $$"""{"issuer":"{{issuer.Authority}}","jwks_uri":"{{issuer.Authority}}/jwks","id_token_signing_alg_values_supported":["RS256","ES256"]}""",
+                "application/json");
+        });
+        app.MapGet("/jwks", () => Results.Text(Jwks(), "application/json"));
+        await app.StartAsync();
+        issuer = new FakeOidcIssuer(app);
+        return issuer;
+    }
+
+    /// <summary>Settings for the server under test that point caller authentication at this issuer.</summary>
+    public Dictionary<string, string?> Settings(string customerIdClaim = "org_id") => new()
+    {
+        ["Auth:Mode"] = "Oidc",
+        ["Auth:Authority"] = Authority,
+        ["Auth:RequireHttpsMetadata"] = "false",
+        ["Auth:Audiences:0"] = Audience,
+        ["Auth:CustomerIdClaim"] = customerIdClaim,
+    };
+
+    public string CreateToken(
+        IDictionary<string, object>? claims = null,
+        SigningCredentials? credentials = null,
+        string? issuer = null,
+        string audience = Audience,
+        DateTime? notBefore = null,
+        DateTime? expires = null)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer ?? Authority,
+            Audience = audience,
+            Claims = claims ?? new Dictionary<string, object> { ["sub"] = "user-1", ["org_id"] = "org_42", ["name"] = "Ada" },
+            IssuedAt = now,
+            NotBefore = notBefore ?? now.AddMinutes(-1),
+            Expires = expires ?? now.AddMinutes(10),
+            SigningCredentials = credentials ?? new SigningCredentials(RsaKey, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    public static ClaimsIdentity Identity(params (string Type, string Value)[] claims) =>
+        new(claims.Select(c => new Claim(c.Type, c.Value)));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static string Jwks()
+    {
+        var rsa = RsaKey.Rsa.ExportParameters(includePrivateParameters: false);
+        var ec = EcKey.ECDsa.ExportParameters(includePrivateParameters: false);
+        return JsonSerializer.Serialize(new
+        {
+            keys = new object[]
+            {
+                new { kty = "RSA", use = "sig", kid = RsaKey.KeyId, alg = "RS256", n = Base64UrlEncoder.Encode(rsa.Modulus), e = Base64UrlEncoder.Encode(rsa.Exponent) },
+                new { kty = "EC", use = "sig", kid = EcKey.KeyId, alg = "ES256", crv = "P-256", x = Base64UrlEncoder.Encode(ec.Q.X), y = Base64UrlEncoder.Encode(ec.Q.Y) },
+            },
+        });
+    }
+}
