@@ -105,20 +105,28 @@ public sealed partial class SecretStore(
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             var reported = Describe(exception);
+            var backoff = _ttl < MaxFailureBackoff ? _ttl : MaxFailureBackoff;
+            bool hasAnswer;
+            string? stale;
             lock (slot.Gate)
             {
                 slot.Pending = null;
-                if (slot.HasAnswer)
+                hasAnswer = slot.HasAnswer;
+                stale = slot.Value;
+                if (hasAnswer)
                 {
-                    var backoff = _ttl < MaxFailureBackoff ? _ttl : MaxFailureBackoff;
                     slot.RefreshAfter = timeProvider.GetUtcNow() + backoff;
-                    Log.SecretReadFailedUsingCachedValue(logger, name, backoff, reported);
-                    return slot.Value;
                 }
             }
 
-            Log.SecretReadFailed(logger, name, reported);
-            throw new SecretsUnavailableException(name, reported);
+            if (!hasAnswer)
+            {
+                Log.SecretReadFailed(logger, name, reported);
+                throw new SecretsUnavailableException(name, reported);
+            }
+
+            Log.SecretReadFailedUsingCachedValue(logger, name, backoff, reported);
+            return stale;
         }
     }
 
