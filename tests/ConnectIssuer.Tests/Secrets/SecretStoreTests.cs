@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using ConnectIssuer.Secrets;
+using ConnectIssuer.Tests.Fakes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConnectIssuer.Tests.Secrets;
+
+public sealed class SecretStoreTests : IDisposable
+{
+    private const string Name = SecretNames.AlloyApiKey;
+    private const string Value = "alloy-key-value-7f3c9e";
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
+
+    private readonly FakeKeyVault _vault = new();
+    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly CapturingLogger<SecretStore> _logger = new();
+
+    public SecretStoreTests() => _vault.Secrets[Name] = Value;
+
+    public void Dispose() => _vault.Dispose();
+
+    [Fact]
+    public async Task GetAsync_WarmCache_ReadsVaultOnce()
+    {
+        var store = CreateStore();
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(Value, await store.GetAsync(Name));
+        }
+
+        Assert.Equal(1, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_FirstRead_AnswersBearerChallengeThenReadsWithToken()
+    {
+        var store = CreateStore();
+
+        Assert.Equal(Value, await store.GetAsync(Name));
+        store.Invalidate(Name);
+        Assert.Equal(Value, await store.GetAsync(Name));
+
+        Assert.Equal(1, _vault.Challenges);
+        Assert.Equal(2, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_TtlExpired_ReadsVaultAgainAndPicksUpRotatedValue()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _vault.Secrets[Name] = "rotated-value";
+
+        _clock.Advance(Ttl - TimeSpan.FromSeconds(1));
+        Assert.Equal(Value, await store.GetAsync(Name));
+        Assert.Equal(1, _vault.ReadCount(Name));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("rotated-value", await store.GetAsync(Name));
+        Assert.Equal(2, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_ConcurrentCallersWithColdCache_ShareOneRead()
+    {
+        var store = CreateStore();
+        _vault.HoldReads();
+
+        var gets = Enumerable.Range(0, 20).Select(_ => store.GetAsync(Name).AsTask()).ToArray();
+        await _vault.WaitForHeldReadsAsync(1);
+        Assert.DoesNotContain(gets, get => get.IsCompleted);
+        _vault.ReleaseReads();
+
+        Assert.All(await Task.WhenAll(gets), value => Assert.Equal(Value, value));
+        Assert.Equal(1, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_ConcurrentCallersWithExpiredCache_ShareOneRead()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _clock.Advance(Ttl);
+        _vault.HoldReads();
+
+        var gets = Enumerable.Range(0, 20).Select(_ => store.GetAsync(Name).AsTask()).ToArray();
+        await _vault.WaitForHeldReadsAsync(1);
+        _vault.ReleaseReads();
+
+        Assert.All(await Task.WhenAll(gets), value => Assert.Equal(Value, value));
+        Assert.Equal(2, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_OneCallerCancels_SharedReadStillCompletesForOthers()
+    {
+        var store = CreateStore();
+        _vault.HoldReads();
+        using var cancellation = new CancellationTokenSource();
+
+        var cancelled = store.GetAsync(Name, cancellation.Token).AsTask();
+        var other = store.GetAsync(Name).AsTask();
+        await _vault.WaitForHeldReadsAsync(1);
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        _vault.ReleaseReads();
+        Assert.Equal(Value, await other);
+        Assert.Equal(Value, await store.GetAsync(Name));
+        Assert.Equal(1, _vault.ReadCount(Name));
+    }
+
+    [Theory]
+    [InlineData(VaultFault.Forbidden)]
+    [InlineData(VaultFault.ServerError)]
+    [InlineData(VaultFault.Hang)]
+    public async Task GetAsync_VaultFailsAfterWarm_ServesCachedValueAndLogsWarning(VaultFault fault)
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _clock.Advance(Ttl);
+        _vault.Fault = fault;
+
+        Assert.Equal(Value, await store.GetAsync(Name));
+
+        var warning = Assert.Single(_logger.Entries, entry => entry.Level == LogLevel.Warning);
+        Assert.Contains(Name, warning.Message, StringComparison.Ordinal);
+        AssertNothingLeaked();
+    }
+
+    [Fact]
+    public async Task GetAsync_VaultFailingWithStaleValue_BacksOffBeforeReadingAgain()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _clock.Advance(Ttl);
+        _vault.Fault = VaultFault.Forbidden;   // not retried by the client: one read per refresh attempt
+        Assert.Equal(Value, await store.GetAsync(Name));
+        Assert.Equal(2, _vault.ReadCount(Name));
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(Value, await store.GetAsync(Name));
+        Assert.Equal(2, _vault.ReadCount(Name));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(Value, await store.GetAsync(Name));
+        Assert.Equal(3, _vault.ReadCount(Name));
+
+        _vault.Fault = VaultFault.None;
+        _vault.Secrets[Name] = "recovered-value";
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal("recovered-value", await store.GetAsync(Name));
+        Assert.Equal(4, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_StaleBackoff_IsCappedByTtl()
+    {
+        var store = CreateStore(ttl: TimeSpan.FromSeconds(10));
+        await store.GetAsync(Name);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        _vault.Fault = VaultFault.Forbidden;
+        await store.GetAsync(Name);
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await store.GetAsync(Name);
+
+        Assert.Equal(3, _vault.ReadCount(Name));
+    }
+
+    [Theory]
+    [InlineData(VaultFault.Forbidden)]
+    [InlineData(VaultFault.ServerError)]
+    public async Task GetAsync_VaultFailsWithColdCache_ThrowsSecretsUnavailable(VaultFault fault)
+    {
+        var store = CreateStore();
+        _vault.Fault = fault;
+
+        var exception = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+
+        Assert.Equal(Name, exception.SecretName);
+        Assert.Contains(_logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.Contains(Name, StringComparison.Ordinal));
+        AssertNothingLeaked(exception);
+    }
+
+    [Fact]
+    public async Task GetAsync_ColdFailureThenVaultRecovers_ReadsAgainOnNextGet()
+    {
+        var store = CreateStore();
+        _vault.Fault = VaultFault.Forbidden;
+        await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+
+        _vault.Fault = VaultFault.None;
+
+        Assert.Equal(Value, await store.GetAsync(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_VaultHangsWithColdCache_ThrowsSecretsUnavailableInBoundedTime()
+    {
+        var store = CreateStore();
+        _vault.Fault = VaultFault.Hang;
+        var stopwatch = Stopwatch.StartNew();
+
+        var exception = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+
+        // The test client allows 3 tries of 200 ms each.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+        Assert.Equal(3, _vault.ReadCount(Name));
+        AssertNothingLeaked(exception);
+    }
+
+    [Fact]
+    public async Task GetAsync_SecretMissing_ReturnsNullAndCachesTheAnswer()
+    {
+        var store = CreateStore();
+
+        Assert.Null(await store.GetAsync(SecretNames.PolytomicApiKey));
+        Assert.Null(await store.GetAsync(SecretNames.PolytomicApiKey));
+
+        Assert.Equal(1, _vault.ReadCount(SecretNames.PolytomicApiKey));
+        AssertNothingLeaked();
+    }
+
+    [Fact]
+    public async Task GetAsync_MissingSecretAddedAfterTtl_ReturnsNewValue()
+    {
+        var store = CreateStore();
+        Assert.Null(await store.GetAsync(SecretNames.PolytomicApiKey));
+        _vault.Secrets[SecretNames.PolytomicApiKey] = "polytomic-value";
+
+        _clock.Advance(Ttl);
+
+        Assert.Equal("polytomic-value", await store.GetAsync(SecretNames.PolytomicApiKey));
+    }
+
+    [Fact]
+    public async Task Invalidate_WarmCache_NextGetsShareExactlyOneMoreRead()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _vault.Secrets[Name] = "rotated-value";
+
+        store.Invalidate(Name);
+        var gets = Enumerable.Range(0, 10).Select(_ => store.GetAsync(Name).AsTask()).ToArray();
+
+        Assert.All(await Task.WhenAll(gets), value => Assert.Equal("rotated-value", value));
+        Assert.Equal("rotated-value", await store.GetAsync(Name));
+        Assert.Equal(2, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task Invalidate_DuringRead_NextGetReadsAgain()
+    {
+        var store = CreateStore();
+        _vault.HoldReads();
+        var first = store.GetAsync(Name).AsTask();
+        await _vault.WaitForHeldReadsAsync(1);
+
+        store.Invalidate(Name);
+        _vault.ReleaseReads();
+        await first;
+        await store.GetAsync(Name);
+
+        Assert.Equal(2, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public void Invalidate_NeverRead_DoesNothing()
+    {
+        var store = CreateStore();
+
+        store.Invalidate(Name);
+
+        Assert.Equal(0, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_ConfigurationSource_ReadsSecretsSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Secrets:{SecretNames.AlloyApiKey}"] = "from-configuration",
+            [$"Secrets:{SecretNames.FivetranApiKey}"] = "",
+        }).Build();
+        var store = new SecretStore(null, configuration, Options.Create(new KeyVaultOptions()), _clock, _logger);
+
+        Assert.Equal("from-configuration", await store.GetAsync(SecretNames.AlloyApiKey));
+        Assert.Null(await store.GetAsync(SecretNames.FivetranApiKey));
+        Assert.Null(await store.GetAsync(SecretNames.PolytomicApiKey));
+        store.Invalidate(SecretNames.AlloyApiKey);
+        Assert.Equal("from-configuration", await store.GetAsync(SecretNames.AlloyApiKey));
+    }
+
+    [Fact]
+    public async Task GetAsync_EveryOutcome_NeverLogsOrThrowsSecretValues()
+    {
+        _vault.Secrets[SecretNames.FivetranApiSecret] = "fivetran-secret-value-2b8d";
+        var store = CreateStore();
+        List<Exception> thrown = [];
+
+        await store.GetAsync(Name);                              // read
+        await store.GetAsync(SecretNames.PolytomicApiKey);       // 404
+        _clock.Advance(Ttl);
+        _vault.Fault = VaultFault.ServerError;
+        await store.GetAsync(Name);                              // stale served
+        store.Invalidate(Name);
+        _vault.Fault = VaultFault.Forbidden;
+        await store.GetAsync(Name);                              // stale served again
+        try
+        {
+            await store.GetAsync(SecretNames.FivetranApiSecret); // cold failure
+        }
+        catch (SecretsUnavailableException exception)
+        {
+            thrown.Add(exception);
+        }
+
+        Assert.Single(thrown);
+        Assert.NotEmpty(_logger.Entries);
+        AssertNothingLeaked([.. thrown]);
+        Assert.All(_logger.Entries, entry => Assert.DoesNotContain("fivetran-secret-value-2b8d", entry.Everything, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetAsync_BlankName_Throws()
+    {
+        var store = CreateStore();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync(" ").AsTask());
+    }
+
+    private SecretStore CreateStore(TimeSpan? ttl = null) => new(
+        _vault.CreateClient(),
+        new ConfigurationBuilder().Build(),
+        Options.Create(new KeyVaultOptions { Uri = _vault.VaultUri, CacheTtl = ttl ?? Ttl }),
+        _clock,
+        _logger);
+
+    /// <summary>No secret value and no vault response body in any log line or exception (with its whole chain).</summary>
+    private void AssertNothingLeaked(params Exception[] exceptions)
+    {
+        var texts = _logger.Entries.Select(entry => entry.Everything).Concat(exceptions.Select(exception => exception.ToString()));
+        Assert.All(texts, text =>
+        {
+            Assert.DoesNotContain(Value, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("rotated-value", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeKeyVault.ErrorBodyMarker, text, StringComparison.Ordinal);
+        });
+    }
+}
