@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ConnectIssuer.Secrets;
 

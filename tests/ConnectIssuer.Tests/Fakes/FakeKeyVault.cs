@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -55,14 +54,15 @@ public sealed class FakeKeyVault : HttpMessageHandler
     public void ReleaseReads() => _hold.TrySetResult();
 
     /// <summary>Creates a real <see cref="SecretClient"/> that talks to this fake, with the production client options
-    /// except for short retry delays and network timeout (so fault tests stay fast).</summary>
-    public SecretClient CreateClient()
+    /// except for short retry delays and network timeout (so fault tests stay fast). Tests that hold reads
+    /// pass a longer <paramref name="networkTimeout"/>, so a slow machine cannot turn one held read into SDK retries.</summary>
+    public SecretClient CreateClient(TimeSpan? networkTimeout = null)
     {
         var options = SecretStoreServiceCollectionExtensions.CreateSecretClientOptions();
         options.Transport = new HttpClientTransport(this);
         options.Retry.Delay = TimeSpan.FromMilliseconds(1);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(10);
-        options.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(200);
+        options.Retry.NetworkTimeout = networkTimeout ?? TimeSpan.FromMilliseconds(200);
         return new SecretClient(VaultUri, new StaticTokenCredential(), options);
     }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ConnectIssuer.Tests.Secrets;
@@ -66,7 +65,7 @@ public sealed class SecretStoreTests : IDisposable
     [Fact]
     public async Task GetAsync_ConcurrentCallersWithColdCache_ShareOneRead()
     {
-        var store = CreateStore();
+        var store = CreateStore(networkTimeout: HeldReadTimeout);
         _vault.HoldReads();
 
         var gets = Enumerable.Range(0, 20).Select(_ => store.GetAsync(Name).AsTask()).ToArray();
@@ -81,7 +80,7 @@ public sealed class SecretStoreTests : IDisposable
     [Fact]
     public async Task GetAsync_ConcurrentCallersWithExpiredCache_ShareOneRead()
     {
-        var store = CreateStore();
+        var store = CreateStore(networkTimeout: HeldReadTimeout);
         await store.GetAsync(Name);
         _clock.Advance(Ttl);
         _vault.HoldReads();
@@ -97,7 +96,7 @@ public sealed class SecretStoreTests : IDisposable
     [Fact]
     public async Task GetAsync_OneCallerCancels_SharedReadStillCompletesForOthers()
     {
-        var store = CreateStore();
+        var store = CreateStore(networkTimeout: HeldReadTimeout);
         _vault.HoldReads();
         using var cancellation = new CancellationTokenSource();
 
@@ -255,7 +254,7 @@ public sealed class SecretStoreTests : IDisposable
     [Fact]
     public async Task Invalidate_DuringRead_NextGetReadsAgain()
     {
-        var store = CreateStore();
+        var store = CreateStore(networkTimeout: HeldReadTimeout);
         _vault.HoldReads();
         var first = store.GetAsync(Name).AsTask();
         await _vault.WaitForHeldReadsAsync(1);
@@ -333,8 +332,10 @@ public sealed class SecretStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync(" ").AsTask());
     }
 
-    private SecretStore CreateStore(TimeSpan? ttl = null) => new(
-        _vault.CreateClient(),
+    private static readonly TimeSpan HeldReadTimeout = TimeSpan.FromSeconds(30);
+
+    private SecretStore CreateStore(TimeSpan? ttl = null, TimeSpan? networkTimeout = null) => new(
+        _vault.CreateClient(networkTimeout),
         new ConfigurationBuilder().Build(),
         Options.Create(new KeyVaultOptions { Uri = _vault.VaultUri, CacheTtl = ttl ?? Ttl }),
         _clock,
