@@ -37,7 +37,7 @@ public static class ServiceCollectionExtensions
             var auth = sp.GetRequiredService<IOptions<CallerAuthenticationOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(OidcMetadataClient);
             return new ConfigurationManager<OpenIdConnectConfiguration>(
-                auth.EffectiveMetadataAddress!.AbsoluteUri,
+                auth.GetMetadataAddress()!.AbsoluteUri,
                 new OpenIdConnectConfigurationRetriever(),
                 new HttpDocumentRetriever(http) { RequireHttps = auth.RequireHttpsMetadata });
         });

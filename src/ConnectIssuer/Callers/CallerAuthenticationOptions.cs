@@ -58,7 +58,8 @@ public sealed class CallerAuthenticationOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Gets the metadata URL in effect, or null when neither setting is present.</summary>
-    public Uri? EffectiveMetadataAddress => MetadataAddress
+    /// <summary>Returns the metadata URL in effect, or null when neither setting is present.</summary>
+    /// <remarks>A method, not a property: the configuration binder reads get-only properties while binding.</remarks>
+    public Uri? GetMetadataAddress() => MetadataAddress
         ?? (Authority is null ? null : new Uri($"{Authority.AbsoluteUri.TrimEnd('/')}/.well-known/openid-configuration"));
 }

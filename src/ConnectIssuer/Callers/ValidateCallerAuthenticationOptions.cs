@@ -24,7 +24,13 @@ internal sealed class ValidateCallerAuthenticationOptions(IHostEnvironment envir
 
     private void ValidateOidc(CallerAuthenticationOptions options, List<string> failures)
     {
-        var metadata = options.EffectiveMetadataAddress;
+        if (options.Authority is { IsAbsoluteUri: false } || options.MetadataAddress is { IsAbsoluteUri: false })
+        {
+            failures.Add("Auth:Authority and Auth:MetadataAddress must be absolute http(s) URLs.");
+            return;
+        }
+
+        var metadata = options.GetMetadataAddress();
         if (metadata is null)
         {
             failures.Add("Auth:Authority (or Auth:MetadataAddress) is required when Auth:Mode is Oidc.");

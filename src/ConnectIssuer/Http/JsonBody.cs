@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Net.Http.Headers;
 
@@ -51,7 +52,7 @@ internal static class JsonBody
                 throw UnsupportedMediaType();
             }
 
-            return Deserialize(buffer.AsSpan(0, length), typeInfo);
+            return Deserialize(buffer.AsMemory(0, length), typeInfo);
         }
         finally
         {
@@ -59,11 +60,26 @@ internal static class JsonBody
         }
     }
 
-    private static T Deserialize<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo)
+    private static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
+
+    private static T Deserialize<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> typeInfo)
     {
+        // The reader does not check skipped (unknown) members for valid UTF-8 or duplicate names; the
+        // contract wants both refused, so the whole document is checked once before binding.
+        if (!Utf8.IsValid(json.Span))
+        {
+            throw ApiProblemException.InvalidRequest("The request body is not valid UTF-8.");
+        }
+
         try
         {
-            return JsonSerializer.Deserialize(json, typeInfo)
+            using var document = JsonDocument.Parse(json, StrictDocument);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw ApiProblemException.InvalidRequest("The request body must be a JSON object.");
+            }
+
+            return document.RootElement.Deserialize(typeInfo)
                 ?? throw ApiProblemException.InvalidRequest("The request body must be a JSON object.");
         }
         catch (JsonException exception)
