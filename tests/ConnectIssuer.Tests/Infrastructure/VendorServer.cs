@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConnectIssuer.Tests.Infrastructure;
 
 /// <summary>A fault the fake vendor answers with instead of running the simulation.</summary>
-internal enum VendorFault
+public enum VendorFault
 {
     None,
     Status500,
