@@ -36,7 +36,8 @@ public sealed partial class OidcCallerAuthenticator : ICallerAuthenticator
         {
             ConfigurationManager = metadata, // signing keys and the default issuer come from the discovery document
             ValidAudiences = _options.Audiences,
-            ValidIssuers = _options.Issuers.Length > 0 ? _options.Issuers : null,
+            // Blank entries (an app setting left empty) are ignored rather than accepted as an issuer.
+            ValidIssuers = _options.Issuers.Any(i => !string.IsNullOrWhiteSpace(i)) ? _options.Issuers.Where(i => !string.IsNullOrWhiteSpace(i)).ToArray() : null,
             ValidAlgorithms = AsymmetricAlgorithms,
             ClockSkew = _options.ClockSkew,
             RequireExpirationTime = true,
