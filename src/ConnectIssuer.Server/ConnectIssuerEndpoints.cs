@@ -1,3 +1,4 @@
+using ConnectIssuer.Alloy;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
@@ -15,6 +16,8 @@ public static class ConnectIssuerEndpoints
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppToken");
         api.MapPost(Routes.IntegrationAppAdminToken, (HttpRequest request, IntegrationAppAdminTokenHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppAdminToken");
+        api.MapPost(Routes.AlloyUserToken, (HttpRequest request, AlloyUserTokenHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("AlloyUserToken");
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;

@@ -1,3 +1,4 @@
+using ConnectIssuer.Alloy;
 using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Health;
@@ -64,6 +65,7 @@ public static class ServiceCollectionExtensions
 
         // Vendors
         services.AddIntegrationApp();
+        services.AddAlloy();
 
         services.AddSingleton<HealthHandler>();
         return services;

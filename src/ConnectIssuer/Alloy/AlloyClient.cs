@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ConnectIssuer.Http;
+using ConnectIssuer.Secrets;
+using ConnectIssuer.Vendors;
+
+namespace ConnectIssuer.Alloy;
+
+/// <summary>
+/// Typed client for the two Alloy Embedded user calls this service needs. Works with both documented schemes:
+/// <c>https://production.runalloy.com</c> with <c>x-api-version</c> (2025-09), and a path-versioned root such as
+/// <c>https://embedded.runalloy.com/2024-03</c> without the header. Every call goes through <see cref="VendorTransport"/>
+/// (deadline, body bound, 401 re-read, retries of idempotent calls only). Registered with <c>AddHttpClient</c>; transient.
+/// </summary>
+public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport, IOptions<AlloyOptions> options)
+{
+    /// <summary>The vendor's name in messages and logs.</summary>
+    public const string Vendor = "Alloy";
+
+    /// <summary>Asks Alloy for a user token, naming the user by its username (Alloy accepts it in place of the id).</summary>
+    /// <returns>The token, or null when Alloy says the user does not exist.</returns>
+    /// <exception cref="VendorApiException">Any other failure.</exception>
+    /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
+    public async Task<AlloyUserToken?> GetUserTokenAsync(string username, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(username);
+        var settings = options.Value;
+        var user = Uri.EscapeDataString(username);
+
+        // The 2025-09 reference marks the userId query parameter as required (its example repeats the path value);
+        // the path-versioned reference has no such parameter.
+        var uri = Resolve(settings, settings.SendsVersionHeader ? $"users/{user}/token?userId={user}" : $"users/{user}/token");
+        var response = await transport.SendAsync(
+            httpClient,
+            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true),
+            cancellationToken);
+        if (IsUnknownUser(response))
+        {
+            return null;
+        }
+
+        var body = response.EnsureSuccess().ReadJson(AlloyJsonContext.Default.AlloyTokenResponse);
+        if (string.IsNullOrEmpty(body.Token))
+        {
+            throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+        }
+
+        return new AlloyUserToken(body.Token, string.IsNullOrEmpty(body.UserId) ? null : body.UserId, UnverifiedJwt.TryReadExpiry(body.Token));
+    }
+
+    /// <summary>Asks Alloy to create a user. Never repeated automatically: a create is not idempotent.</summary>
+    /// <returns>
+    /// Created, or not created with the refusing status when Alloy answers 400, 409 or 422: the shapes a taken
+    /// username may have (Alloy does not document it), for the caller to settle by asking for the token again.
+    /// </returns>
+    /// <exception cref="VendorApiException">Any other failure.</exception>
+    /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
+    public async Task<AlloyCreateUserOutcome> CreateUserAsync(string username, string? fullName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(username);
+        var settings = options.Value;
+
+        // The 2025-09 reference writes the path with a trailing slash (/users/), the path-versioned one without.
+        var uri = Resolve(settings, settings.SendsVersionHeader ? "users/" : "users");
+        var json = JsonSerializer.SerializeToUtf8Bytes(
+            new AlloyCreateUserRequest(username, string.IsNullOrWhiteSpace(fullName) ? null : fullName), AlloyJsonContext.Default.AlloyCreateUserRequest);
+        var response = await transport.SendAsync(
+            httpClient,
+            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Post, uri, secrets[0], json), Idempotent: false),
+            cancellationToken);
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
+        {
+            return new AlloyCreateUserOutcome(false, null, response.StatusCode);
+        }
+
+        var body = response.EnsureSuccess().ReadJson(AlloyJsonContext.Default.AlloyCreateUserResponse);
+        return new AlloyCreateUserOutcome(true, string.IsNullOrEmpty(body.UserId) ? null : body.UserId, response.StatusCode);
+    }
+
+    private static Uri Resolve(AlloyOptions settings, string relative) =>
+        settings.BaseUrl is { } baseUrl
+            ? new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), relative)
+            : throw ApiProblemException.VendorNotConfigured(Vendor, "the setting Alloy:BaseUrl");
+
+    private static HttpRequestMessage CreateRequest(AlloyOptions settings, HttpMethod method, Uri uri, string apiKey, byte[]? json)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (settings.SendsVersionHeader)
+        {
+            request.Headers.Add("x-api-version", settings.ApiVersion);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new ByteArrayContent(json);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        return request;
+    }
+
+    // 404 is the documented way to say "no such user". A 400/422 whose message says so is read the same way,
+    // because Alloy's error statuses for an unknown user are not documented.
+    private static bool IsUnknownUser(VendorResponse response) => response.StatusCode switch
+    {
+        HttpStatusCode.NotFound => true,
+        HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity =>
+            response.TryReadJson(AlloyJsonContext.Default.AlloyError)?.Message is { } message
+            && (message.Contains("not found", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("no such user", StringComparison.OrdinalIgnoreCase)),
+        _ => false,
+    };
+}
