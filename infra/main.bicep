@@ -147,10 +147,10 @@ param integrationAppFields object = {}
 @description('Alloy:BaseUrl (app default).')
 param alloyBaseUrl string = ''
 
-@description('Alloy:ApiVersion (app default).')
-param alloyApiVersion string = ''
+@description('Alloy:ApiVersion, written as given once Alloy is enabled (empty: no x-api-version header).')
+param alloyApiVersion string = '2025-09'
 
-@description('Alloy:UsernamePrefix.')
+@description('Alloy:UsernamePrefix; empty leaves Alloy unconfigured.')
 param alloyUsernamePrefix string = ''
 
 @description('Fivetran:BaseUrl (app default).')

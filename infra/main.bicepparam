@@ -52,7 +52,7 @@ param integrationAppFields = json(readEnvironmentVariable('INTEGRATION_APP_FIELD
 
 // Alloy (secret: AlloyApiKey).
 param alloyBaseUrl = readEnvironmentVariable('ALLOY_BASE_URL', '')
-param alloyApiVersion = readEnvironmentVariable('ALLOY_API_VERSION', '')
+param alloyApiVersion = readEnvironmentVariable('ALLOY_API_VERSION', '2025-09')
 param alloyUsernamePrefix = readEnvironmentVariable('ALLOY_USERNAME_PREFIX', '')
 
 // Fivetran (secrets: FivetranApiKey, FivetranApiSecret).

@@ -146,10 +146,10 @@ param integrationAppFields object = {}
 @description('Alloy:BaseUrl. Empty: the app default.')
 param alloyBaseUrl string = ''
 
-@description('Alloy:ApiVersion (x-api-version header). Empty: the app default.')
-param alloyApiVersion string = ''
+@description('Alloy:ApiVersion (x-api-version header). Written as given, so an empty value sends no header (for a path-versioned Alloy:BaseUrl).')
+param alloyApiVersion string = '2025-09'
 
-@description('Alloy:UsernamePrefix. Empty: no prefix.')
+@description('Alloy:UsernamePrefix, e.g. \'acme-prod-\' so usernames of different deployments never meet. Empty leaves Alloy unconfigured.')
 param alloyUsernamePrefix string = ''
 
 @description('Fivetran:BaseUrl. Empty: the app default.')
@@ -241,8 +241,6 @@ var contractSettings = [
   { name: 'IntegrationApp__Algorithm', value: integrationAppAlgorithm }
   { name: 'IntegrationApp__TokenLifetime', value: integrationAppTokenLifetime }
   { name: 'Alloy__BaseUrl', value: alloyBaseUrl }
-  { name: 'Alloy__ApiVersion', value: alloyApiVersion }
-  { name: 'Alloy__UsernamePrefix', value: alloyUsernamePrefix }
   { name: 'Fivetran__BaseUrl', value: fivetranBaseUrl }
   { name: 'Fivetran__GroupId', value: fivetranGroupId }
   { name: 'Fivetran__SchemaPrefix', value: fivetranSchemaPrefix }
@@ -262,6 +260,13 @@ var fieldSettings = [for field in items(integrationAppFields): { name: 'Integrat
 var fivetranServiceSettings = [for (service, i) in fivetranAllowedServices: { name: 'Fivetran__AllowedServices__${i}', value: service }]
 var polytomicTypeSettings = [for (connectionType, i) in polytomicAllowedTypes: { name: 'Polytomic__AllowedTypes__${i}', value: connectionType }]
 
+// Alloy's settings are written as given once Alloy is enabled by its prefix: an empty ApiVersion is
+// meaningful there (no x-api-version header), so it must not be dropped like other empty values.
+var alloySettings = empty(alloyUsernamePrefix) ? {} : {
+  'Alloy__UsernamePrefix': alloyUsernamePrefix
+  'Alloy__ApiVersion': alloyApiVersion
+}
+
 var allContractSettings = concat(
   contractSettings,
   allowedOriginSettings,
@@ -274,7 +279,8 @@ var allContractSettings = concat(
 
 var appSettings = union(
   platformSettings,
-  toObject(filter(allContractSettings, setting => !empty(setting.value)), setting => setting.name, setting => setting.value)
+  toObject(filter(allContractSettings, setting => !empty(setting.value)), setting => setting.name, setting => setting.value),
+  alloySettings
 )
 
 // ---------------------------------------------------------------------------------------------
