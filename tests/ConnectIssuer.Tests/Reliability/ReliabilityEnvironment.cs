@@ -1,0 +1,127 @@
+using ConnectIssuer.Secrets;
+using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Tests.Fakes;
+using ConnectIssuer.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectIssuer.Tests.Reliability;
+
+/// <summary>
+/// Everything configured at once, as in production: Oidc callers from a loopback issuer, secrets from
+/// Key Vault (the real SecretClient against a fake vault endpoint), every vendor against its
+/// simulation on its own loopback server. Every response body and log line is kept for the leak scan.
+/// </summary>
+internal sealed class ReliabilityEnvironment : IAsyncDisposable
+{
+    public static readonly TimeSpan VendorTimeout = TimeSpan.FromSeconds(1);
+
+    public const string AllowedOrigin = "https://app.example.com";
+
+    private readonly List<string> _responses = [];
+    private readonly List<string> _minted = [];
+
+    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, RunningServer server, Dictionary<string, VendorServer> vendors)
+    {
+        Issuer = issuer;
+        Vault = vault;
+        Server = server;
+        Vendors = vendors;
+    }
+
+    public FakeOidcIssuer Issuer { get; }
+
+    public FakeKeyVault Vault { get; }
+
+    public RunningServer Server { get; }
+
+    /// <summary>Gets the fake vendor servers by vendor key (<c>alloy</c>, …).</summary>
+    public IReadOnlyDictionary<string, VendorServer> Vendors { get; }
+
+    public AlloySimulation Alloy { get; private init; } = null!;
+
+    /// <summary>Gets every secret value configured, for the leak scan.</summary>
+    public static IReadOnlyDictionary<string, string> SecretValues { get; } = new Dictionary<string, string>
+    {
+        [SecretNames.IntegrationAppWorkspaceSecret] = "rel-integration-app-workspace-secret-7c1f",
+        [SecretNames.AlloyApiKey] = "rel-alloy-api-key-0b9e44d1",
+    };
+
+    public int VendorCalls => Vendors.Values.Sum(v => v.Requests.Count);
+
+    public static async Task<ReliabilityEnvironment> StartAsync(int permitsPerMinute = 100_000)
+    {
+        var issuer = await FakeOidcIssuer.StartAsync();
+        var vault = new FakeKeyVault();
+        foreach (var (name, value) in SecretValues)
+        {
+            vault.Secrets[name] = value;
+        }
+
+        var alloy = new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]);
+        var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal)
+        {
+            ["alloy"] = await VendorServer.StartAsync(alloy),
+        };
+
+        var settings = issuer.Settings();
+        settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
+        settings["Vendors:Timeout"] = VendorTimeout.ToString();
+        settings["RateLimit:PermitsPerMinute"] = permitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["AllowedOrigins:0"] = AllowedOrigin;
+        settings["IntegrationApp:WorkspaceKey"] = "rel-workspace";
+        settings["Alloy:BaseUrl"] = vendors["alloy"].BaseUrl;
+        settings["Alloy:UsernamePrefix"] = "rel-";
+        var server = await RunningServer.StartAsync(settings, services: s => s.AddSingleton(vault.CreateClient()));
+        return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy };
+    }
+
+    public string Bearer(string customerId = "org_rel", string? name = "Reliability Co") => Issuer.CreateToken(new Dictionary<string, object>
+    {
+        ["sub"] = "user-" + customerId,
+        ["org_id"] = customerId,
+        ["name"] = name ?? "",
+    });
+
+    /// <summary>Sends and keeps the response body (and any minted token) for the leak scan.</summary>
+    public async Task<(HttpResponseMessage Response, string Body)> SendAsync(HttpRequestMessage request)
+    {
+        var response = await Server.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        lock (_responses)
+        {
+            _responses.Add(body);
+            if (response.IsSuccessStatusCode && body.StartsWith('{') && JsonDocument.Parse(body).RootElement.TryGetProperty("token", out var token))
+            {
+                _minted.Add(token.GetString()!);
+            }
+        }
+
+        return (response, body);
+    }
+
+    /// <summary>Counts hits of configured secrets and minted tokens in every log line and every response body.</summary>
+    public (int LogHits, int ResponseHits, int Minted) ScanForLeaks()
+    {
+        lock (_responses)
+        {
+            var needles = SecretValues.Values.Concat(_minted).ToList();
+            var logHits = Server.Logs.Lines.Count(line => needles.Any(n => line.Contains(n, StringComparison.Ordinal)));
+            var responseHits = _responses.Count(body => SecretValues.Values.Any(s => body.Contains(s, StringComparison.Ordinal))
+                || body.Contains("vendor-raw-body-marker", StringComparison.Ordinal)
+                || body.Contains(FakeKeyVault.ErrorBodyMarker, StringComparison.Ordinal));
+            return (logHits, responseHits, _minted.Count);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        foreach (var vendor in Vendors.Values)
+        {
+            await vendor.DisposeAsync();
+        }
+
+        Vault.Dispose();
+        await Issuer.DisposeAsync();
+    }
+}
