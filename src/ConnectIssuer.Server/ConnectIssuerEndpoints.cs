@@ -1,6 +1,7 @@
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Polytomic;
 
 namespace ConnectIssuer.Server;
 
@@ -15,6 +16,8 @@ public static class ConnectIssuerEndpoints
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppToken");
         api.MapPost(Routes.IntegrationAppAdminToken, (HttpRequest request, IntegrationAppAdminTokenHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppAdminToken");
+        api.MapPost(Routes.PolytomicConnect, (HttpRequest request, PolytomicConnectHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, ct)).Issuing<PolytomicConnectRequest>("PolytomicConnect");
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;

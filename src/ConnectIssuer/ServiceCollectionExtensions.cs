@@ -3,6 +3,7 @@ using ConnectIssuer.Callers;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Polytomic;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,7 @@ public static class ServiceCollectionExtensions
 
         // Vendors
         services.AddIntegrationApp();
+        services.AddPolytomic();
 
         services.AddSingleton<HealthHandler>();
         return services;
