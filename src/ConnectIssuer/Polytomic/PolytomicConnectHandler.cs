@@ -36,14 +36,15 @@ public sealed partial class PolytomicConnectHandler(
         var settings = options.Value;
 
         // An empty allowlist would otherwise mean "every Polytomic type": fail closed instead.
-        if (settings.AllowedTypes.Length == 0)
+        var allowedTypes = settings.EffectiveAllowedTypes;
+        if (allowedTypes.Length == 0)
         {
             throw ApiProblemException.VendorNotConfigured(PolytomicClient.Vendor, "the setting Polytomic:AllowedTypes");
         }
 
         var callerKey = PolytomicIdempotencyKey.Read(headers);
         body ??= new PolytomicConnectRequest(null, null, null, null, null);
-        var whitelist = Validate(body, settings.AllowedTypes);
+        var whitelist = Validate(body, allowedTypes);
         var redirectUrl = RedirectUrl(body, settings);
 
         string name;
@@ -103,7 +104,7 @@ public sealed partial class PolytomicConnectHandler(
 
         if (body.Types is not { Length: > 0 } types)
         {
-            return [.. allowedTypes.Distinct(StringComparer.Ordinal)];
+            return [.. allowedTypes];
         }
 
         if (!types.All(t => allowedTypes.Contains(t, StringComparer.Ordinal)))

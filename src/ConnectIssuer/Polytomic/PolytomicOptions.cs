@@ -39,6 +39,9 @@ public sealed partial class PolytomicOptions : IValidatableObject
     /// <summary>Gets the API version in effect: the setting, or the default when it is empty.</summary>
     internal string EffectiveApiVersion => string.IsNullOrWhiteSpace(ApiVersion) ? DefaultApiVersion : ApiVersion;
 
+    /// <summary>Gets the allowed types without empty entries (an emptied environment variable is no type).</summary>
+    internal string[] EffectiveAllowedTypes => [.. AllowedTypes.Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Gets the default redirect URL, or null when the setting is absent or empty.</summary>
     internal string? EffectiveDefaultRedirectUrl => string.IsNullOrEmpty(DefaultRedirectUrl) ? null : DefaultRedirectUrl;
 
@@ -59,7 +62,7 @@ public sealed partial class PolytomicOptions : IValidatableObject
 
         for (var i = 0; i < AllowedTypes.Length; i++)
         {
-            if (AllowedTypes[i] is not { } type || !TypePattern().IsMatch(type))
+            if (!string.IsNullOrEmpty(AllowedTypes[i]) && !TypePattern().IsMatch(AllowedTypes[i]))
             {
                 yield return new ValidationResult(
                     $"Polytomic:AllowedTypes:{i} must be a Polytomic connection type id (letters, digits, '_', '-', '.'; at most 100).",

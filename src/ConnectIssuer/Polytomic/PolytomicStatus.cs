@@ -9,5 +9,5 @@ internal sealed class PolytomicStatus(SecretStore secrets, IOptions<PolytomicOpt
     public string Key => "polytomic";
 
     public async ValueTask<bool> IsConfiguredAsync(CancellationToken cancellationToken) =>
-        options.Value.AllowedTypes.Length > 0 && await secrets.GetAsync(SecretNames.PolytomicApiKey, cancellationToken) is not null;
+        options.Value.EffectiveAllowedTypes.Length > 0 && await secrets.GetAsync(SecretNames.PolytomicApiKey, cancellationToken) is not null;
 }
