@@ -28,6 +28,9 @@ public sealed partial class PolytomicClient(
 {
     public const string Vendor = "Polytomic";
 
+    /// <summary>The one detail for a connection that does not exist or is not the caller's customer's.</summary>
+    internal const string ConnectionNotFound = "No such Polytomic connection.";
+
     private const string VersionHeader = "X-Polytomic-Version";
 
     private static readonly string[] TakenWords = ["unique", "exist", "taken", "duplicate", "already", "in use", "conflict"];
@@ -55,7 +58,7 @@ public sealed partial class PolytomicClient(
     /// <param name="idempotencyKey">Sent as <c>Idempotency-Key</c>; with it, a failed attempt may be repeated because Polytomic replays.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session with an absolute <c>redirect_url</c>.</returns>
-    /// <exception cref="ApiProblemException">409 <c>conflict</c> when the name is taken or the same key is still in flight.</exception>
+    /// <exception cref="ApiProblemException">409 <c>conflict</c> when the name is taken or the same key is still in flight; 404 <c>not_found</c> when the connection to update is gone.</exception>
     /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
     public async Task<PolytomicConnectSession> StartSessionAsync(
         PolytomicConnectBody body, string? idempotencyKey, CancellationToken cancellationToken = default)
@@ -67,6 +70,12 @@ public sealed partial class PolytomicClient(
             httpClient,
             new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Post, uri, s[0], json, idempotencyKey), Idempotent: idempotencyKey is not null),
             cancellationToken);
+
+        // The connection was deleted between the lookup and this call: the same answer as any unknown connection.
+        if (response.StatusCode == HttpStatusCode.NotFound && body.Connection is not null)
+        {
+            throw ApiProblemException.NotFound(ConnectionNotFound);
+        }
 
         switch (ClassifyConflict(response.StatusCode, response.TryReadJson(PolytomicJsonContext.Default.PolytomicError)))
         {

@@ -57,7 +57,7 @@ public sealed partial class PolytomicConnectHandler(
             if (connection is null || !PolytomicConnectionName.BelongsTo(connection.Name, caller.CustomerId))
             {
                 LogReconnectRefused(logger, caller.CustomerId, connection is null);
-                throw ApiProblemException.NotFound("No such Polytomic connection.");
+                throw ApiProblemException.NotFound(PolytomicClient.ConnectionNotFound);
             }
 
             name = connection.Name!;

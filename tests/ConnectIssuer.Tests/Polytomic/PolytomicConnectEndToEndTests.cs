@@ -461,7 +461,14 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
             Assert.DoesNotContain("javascript", problem.ToString(), StringComparison.Ordinal);
         });
 
-        odd.ConnectBody = """{"data":{"redirect_url":"https://app.polytomic.com/connect?s=1"}}""";
+        // The connection disappears between the lookup and the session: the same 404 as an unknown connection.
+        (odd.ConnectStatus, odd.ConnectBody) = (404, """{"key":"not_found","message":"connection not found","metadata":{},"status":404}""");
+        odd.ConnectionBody = """{"data":{"id":"c1","name":"ci.org_5f42"}}""";
+        var gone = await server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body(connectionId: "c1")));
+        var unknownProblem = await gone.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal("No such Polytomic connection.", unknownProblem.GetProperty("detail").GetString());
+
+        (odd.ConnectStatus, odd.ConnectBody) = (200, """{"data":{"redirect_url":"https://app.polytomic.com/connect?s=1"}}""");
         var withoutToken = await (await server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()))).ReadJsonAsync();
         Assert.Equal("https://app.polytomic.com/connect?s=1", withoutToken.GetProperty("url").GetString());
         Assert.False(withoutToken.TryGetProperty("token", out _));
@@ -639,13 +646,15 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     /// <summary>A Polytomic that answers 200 with whatever body a case sets, for shapes the simulation never produces.</summary>
     private sealed class CannedPolytomic : IVendorSimulation
     {
+        public int ConnectStatus { get; set; } = 200;
+
         public string ConnectBody { get; set; } = "";
 
         public string ConnectionBody { get; set; } = "";
 
         public void Map(IEndpointRouteBuilder routes)
         {
-            routes.MapPost("/api/connections/connect", () => Results.Text(ConnectBody, "application/json"));
+            routes.MapPost("/api/connections/connect", () => Results.Text(ConnectBody, "application/json", statusCode: ConnectStatus));
             routes.MapGet("/api/connections/{id}", () => Results.Text(ConnectionBody, "application/json"));
         }
     }
