@@ -2,6 +2,7 @@ using ConnectIssuer.Alloy;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Polytomic;
 
 namespace ConnectIssuer.Server;
 
@@ -18,6 +19,8 @@ public static class ConnectIssuerEndpoints
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppAdminToken");
         api.MapPost(Routes.AlloyUserToken, (HttpRequest request, AlloyUserTokenHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("AlloyUserToken");
+        api.MapPost(Routes.PolytomicConnect, (HttpRequest request, PolytomicConnectHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, ct)).Issuing<PolytomicConnectRequest>("PolytomicConnect");
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;

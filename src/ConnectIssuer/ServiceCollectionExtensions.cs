@@ -4,6 +4,7 @@ using ConnectIssuer.Callers;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Polytomic;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,6 +67,7 @@ public static class ServiceCollectionExtensions
         // Vendors
         services.AddIntegrationApp();
         services.AddAlloy();
+        services.AddPolytomic();
 
         services.AddSingleton<HealthHandler>();
         return services;

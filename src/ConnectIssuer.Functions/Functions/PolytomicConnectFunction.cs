@@ -1,0 +1,17 @@
+using ConnectIssuer.Http;
+using ConnectIssuer.Polytomic;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+
+namespace ConnectIssuer.Functions.Functions;
+
+/// <summary><c>POST /api/polytomic/connect</c>. See <see cref="PolytomicConnectHandler"/> for outcomes.</summary>
+public sealed class PolytomicConnectFunction(PolytomicConnectHandler handler)
+{
+    [Function("PolytomicConnect")]
+    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PolytomicConnect)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(request, cancellationToken);
+}

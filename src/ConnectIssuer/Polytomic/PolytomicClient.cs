@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ConnectIssuer.Http;
+using ConnectIssuer.Secrets;
+using ConnectIssuer.Vendors;
+
+namespace ConnectIssuer.Polytomic;
+
+/// <summary>Why Polytomic refused to start a Connect session with a conflict.</summary>
+internal enum PolytomicConflict
+{
+    None,
+
+    /// <summary>Another connection of the organization already has the name.</summary>
+    Name,
+
+    /// <summary>A request with the same <c>Idempotency-Key</c> is still being processed.</summary>
+    IdempotencyInProgress,
+}
+
+/// <summary>
+/// Typed client for the Polytomic API (<c>Polytomic:BaseUrl</c>, <c>Authorization: Bearer &lt;PolytomicApiKey&gt;</c>,
+/// <c>X-Polytomic-Version</c>). Calls go through <see cref="VendorTransport"/> (deadline, body bound, secret
+/// refresh on 401). Registered with <c>AddHttpClient</c>; do not cache it in a singleton.
+/// </summary>
+public sealed partial class PolytomicClient(
+    HttpClient httpClient, VendorTransport transport, IOptions<PolytomicOptions> options, ILogger<PolytomicClient> logger)
+{
+    public const string Vendor = "Polytomic";
+
+    /// <summary>The one detail for a connection that does not exist or is not the caller's customer's.</summary>
+    internal const string ConnectionNotFound = "No such Polytomic connection.";
+
+    private const string VersionHeader = "X-Polytomic-Version";
+
+    private static readonly string[] TakenWords = ["unique", "exist", "taken", "duplicate", "already", "in use", "conflict"];
+
+    /// <summary>Reads one connection (<c>GET /api/connections/{id}</c>).</summary>
+    /// <returns>The connection, or null when Polytomic does not know it.</returns>
+    /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
+    public async Task<PolytomicConnection?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
+        var uri = Endpoint("api/connections/" + Uri.EscapeDataString(connectionId));
+        var response = await transport.SendAsync(
+            httpClient, new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Get, uri, s[0], null, null), Idempotent: true), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        var envelope = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectionEnvelope);
+        return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+    }
+
+    /// <summary>Starts a Connect session (<c>POST /api/connections/connect/</c>).</summary>
+    /// <param name="body">The session to start.</param>
+    /// <param name="idempotencyKey">Sent as <c>Idempotency-Key</c>; with it, a failed attempt may be repeated because Polytomic replays.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session with an absolute <c>redirect_url</c>.</returns>
+    /// <exception cref="ApiProblemException">409 <c>conflict</c> when the name is taken or the same key is still in flight; 404 <c>not_found</c> when the connection to update is gone.</exception>
+    /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
+    public async Task<PolytomicConnectSession> StartSessionAsync(
+        PolytomicConnectBody body, string? idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var uri = Endpoint("api/connections/connect/");
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, PolytomicJsonContext.Default.PolytomicConnectBody);
+        var response = await transport.SendAsync(
+            httpClient,
+            new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Post, uri, s[0], json, idempotencyKey), Idempotent: idempotencyKey is not null),
+            cancellationToken);
+
+        // The connection was deleted between the lookup and this call: the same answer as any unknown connection.
+        if (response.StatusCode == HttpStatusCode.NotFound && body.Connection is not null)
+        {
+            throw ApiProblemException.NotFound(ConnectionNotFound);
+        }
+
+        switch (ClassifyConflict(response.StatusCode, response.TryReadJson(PolytomicJsonContext.Default.PolytomicError)))
+        {
+            case PolytomicConflict.Name:
+                LogNameConflict(logger);
+                throw ApiProblemException.Conflict(
+                    "A Polytomic connection with this label already exists for the customer: reconnect it (send its connectionId) or use another label.");
+            case PolytomicConflict.IdempotencyInProgress:
+                throw ApiProblemException.Conflict("A request with the same Idempotency-Key is still being processed; retry it shortly.");
+        }
+
+        var session = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectEnvelope).Data;
+        if (session is not { RedirectUrl: { } url }
+            || !Uri.TryCreate(url, UriKind.Absolute, out var parsed)
+            || !(parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp))
+        {
+            throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+        }
+
+        return session;
+    }
+
+    /// <summary>
+    /// Which conflict, if any, an answer to a Connect call means. A taken name is documented only as a
+    /// constructed 422 example (<c>name: must be unique</c>); a 409 may also mean a taken name, or a
+    /// concurrent request with the same idempotency key. Both error shapes are read.
+    /// </summary>
+    internal static PolytomicConflict ClassifyConflict(HttpStatusCode status, PolytomicError? error)
+    {
+        var text = error?.Text ?? "";
+        return status switch
+        {
+            HttpStatusCode.Conflict when text.Contains("idempoten", StringComparison.Ordinal)
+                || text.Contains("in progress", StringComparison.Ordinal) || text.Contains("in-progress", StringComparison.Ordinal) => PolytomicConflict.IdempotencyInProgress,
+            HttpStatusCode.Conflict => PolytomicConflict.Name,
+            HttpStatusCode.UnprocessableEntity when text.Contains("name", StringComparison.Ordinal)
+                && TakenWords.Any(w => text.Contains(w, StringComparison.Ordinal)) => PolytomicConflict.Name,
+            _ => PolytomicConflict.None,
+        };
+    }
+
+    private Uri Endpoint(string path) => new(VendorBaseUrl.WithTrailingSlash(options.Value.EffectiveBaseUrl), path);
+
+    private HttpRequestMessage Request(HttpMethod method, Uri uri, string apiKey, byte[]? json, string? idempotencyKey)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation(VersionHeader, options.Value.EffectiveApiVersion);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation(PolytomicIdempotencyKey.HeaderName, idempotencyKey);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new ByteArrayContent(json);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        return request;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Polytomic refused a Connect session: the connection name is taken")]
+    private static partial void LogNameConflict(ILogger logger);
+}

@@ -1,0 +1,141 @@
+using ConnectIssuer.Polytomic;
+
+namespace ConnectIssuer.Tests.Polytomic;
+
+public sealed class PolytomicConnectionNameTests
+{
+    [Theory]
+    [InlineData("org_42", null, "ci.org_5f42")]
+    [InlineData("org_42", "CRM", "ci.org_5f42._43_52_4d")]
+    [InlineData("acme", "sales-eu", "ci.acme.sales-eu")]
+    [InlineData("acme", "a.b c", "ci.acme.a_2eb_20c")]
+    [InlineData("Ünï", "日本", "ci._u00dcn_u00ef._u65e5_u672c")]
+    public void For_CustomerAndLabel_IsMarkerEncodedIdSeparatorEncodedLabel(string customerId, string? label, string expected) =>
+        Assert.Equal(expected, PolytomicConnectionName.For(customerId, label));
+
+    [Theory]
+    [InlineData("a.b", "a_2eb")]
+    [InlineData("A", "a")]
+    [InlineData("org_42", "org_5f42")]
+    [InlineData("é", "e\u0301")]
+    [InlineData("a", "a ")]
+    [InlineData("_u00e9", "é")]
+    public void Encode_DifferentIds_NeverCollide(string first, string second)
+    {
+        Assert.NotEqual(PolytomicConnectionName.Encode(first), PolytomicConnectionName.Encode(second));
+        Assert.NotEqual(PolytomicConnectionName.For(first, "x"), PolytomicConnectionName.For(second, "x"));
+    }
+
+    [Fact]
+    public void Encode_AnyString_IsLowerCaseWithoutSeparatorAndRoundTrips()
+    {
+        var random = new Random(42);
+        for (var i = 0; i < 2000; i++)
+        {
+            var value = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => (char)(random.Next(2) == 0 ? random.Next(0, 128) : random.Next(0, 0x10000)))]);
+
+            var encoded = PolytomicConnectionName.Encode(value);
+
+            Assert.All(encoded, c => Assert.True(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_', $"unexpected '{c}'"));
+            Assert.True(PolytomicConnectionName.TryDecode(encoded, out var decoded));
+            Assert.Equal(value, decoded);
+        }
+    }
+
+    [Theory]
+    [InlineData("org_42", null)]
+    [InlineData("org_42", "CRM")]
+    [InlineData("org_42", "Sales & Marketing (EU)")]
+    [InlineData("a.b", "ci.x.y")]
+    [InlineData("Ünï", "日本 😀")]
+    public void BelongsTo_OwnName_IsTrue(string customerId, string? label) =>
+        Assert.True(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For(customerId, label), customerId));
+
+    [Fact]
+    public void BelongsTo_LabelInAnotherNormalizationForm_IsTheSameConnection() =>
+        Assert.Equal(PolytomicConnectionName.For("c", "caf\u00e9"), PolytomicConnectionName.For("c", "cafe\u0301"));
+
+    [Theory]
+    [InlineData("org_43", null)]
+    [InlineData("org_43", "CRM")]
+    [InlineData("org_4", "2")]
+    [InlineData("org_42.x", null)]
+    [InlineData("org_42x", null)]
+    [InlineData("ORG_42", null)]
+    public void BelongsTo_AnotherCustomersName_IsFalse(string otherCustomerId, string? label) =>
+        Assert.False(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For(otherCustomerId, label), "org_42"));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("org_42")]
+    [InlineData("ci.org_42")]
+    [InlineData("CI.org_5f42")]
+    [InlineData("ci.org_5F42")]
+    [InlineData("ci.org_5f42.")]
+    [InlineData("ci.org_5f42..x")]
+    [InlineData("ci.org_5f42.x.y")]
+    [InlineData("ci.org_5f42.X")]
+    [InlineData("ci.org_5f42._61")]
+    [InlineData("ci.org_5f42._4D")]
+    [InlineData("ci.org_5f42._0a")]
+    [InlineData("ci.org_5f42._2")]
+    [InlineData("ci.org_5f42._zz")]
+    [InlineData("ci.org_5f42 ")]
+    [InlineData(" ci.org_5f42")]
+    [InlineData("ci.org_5f42.crm ")]
+    [InlineData("ci.org_5f421")]
+    [InlineData("x.ci.org_5f42")]
+    [InlineData("ci.org_5f43.ci.org_5f42")]
+    public void BelongsTo_CraftedName_IsFalse(string? name) =>
+        Assert.False(PolytomicConnectionName.BelongsTo(name, "org_42"));
+
+    [Fact]
+    public void BelongsTo_LabelCraftedToCarryAnotherCustomersId_IsFalse()
+    {
+        // The attacker (org_43) picks labels that would spell the victim's name if labels were not encoded.
+        foreach (var label in (string[])[".org_42", "ci.org_5f42", "x.ci.org_5f42", "_5f42", "\u0000org_42"])
+        {
+            var name = PolytomicConnectionName.For("org_43", label);
+            Assert.False(PolytomicConnectionName.BelongsTo(name, "org_42"));
+            Assert.NotEqual(name, PolytomicConnectionName.For("org_42", null));
+        }
+
+        // And a customer id that embeds the separator cannot pass for another customer plus a label.
+        Assert.NotEqual(PolytomicConnectionName.For("org_42.crm", null), PolytomicConnectionName.For("org_42", "crm"));
+        Assert.False(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For("org_42", "crm"), "org_42.crm"));
+        Assert.False(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For("org_42.crm", null), "org_42"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" CRM")]
+    [InlineData("CRM ")]
+    [InlineData("a\nb")]
+    [InlineData("a\u0000b")]
+    [InlineData("a\u200bb")]
+    [InlineData("a\u2028b")]
+    [InlineData("12345678901234567890123456789012345678901234567890123456789012345")]
+    public void ValidateLabel_BadLabel_ReturnsMessage(string label) =>
+        Assert.NotNull(PolytomicConnectionName.ValidateLabel(label));
+
+    [Fact]
+    public void LoneSurrogates_AreEncodedDistinctlyAndRefusedInLabels()
+    {
+        // Attribute arguments cannot carry lone surrogates (metadata is UTF-8), hence a fact.
+        Assert.NotEqual(PolytomicConnectionName.Encode("\ud800"), PolytomicConnectionName.Encode("\ufffd"));
+        Assert.NotNull(PolytomicConnectionName.ValidateLabel("a\ud800b"));
+        Assert.NotNull(PolytomicConnectionName.ValidateLabel("a\udc00"));
+        Assert.NotNull(PolytomicConnectionName.ValidateLabel("\udc00\ud800"));
+        Assert.Null(PolytomicConnectionName.ValidateLabel("\ud83d\ude00"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("CRM")]
+    [InlineData("Sales & Marketing")]
+    [InlineData("日本 😀")]
+    [InlineData("1234567890123456789012345678901234567890123456789012345678901234")]
+    public void ValidateLabel_GoodLabel_ReturnsNull(string? label) =>
+        Assert.Null(PolytomicConnectionName.ValidateLabel(label));
+}

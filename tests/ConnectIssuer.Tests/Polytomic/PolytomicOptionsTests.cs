@@ -1,0 +1,58 @@
+using ConnectIssuer.Polytomic;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ConnectIssuer.Tests.Polytomic;
+
+public sealed class PolytomicOptionsTests
+{
+    [Fact]
+    public void Bind_NoSettings_UsesDocumentedDefaults()
+    {
+        var options = Bind([]);
+
+        Assert.Equal("https://app.polytomic.com/", options.EffectiveBaseUrl.AbsoluteUri);
+        Assert.Equal("2025-09-18", options.EffectiveApiVersion);
+        Assert.Empty(options.AllowedTypes);
+        Assert.Null(options.EffectiveDefaultRedirectUrl);
+    }
+
+    [Fact]
+    public void Bind_EmptyValuesAsTheInfrastructureWritesThem_MeanDefaults()
+    {
+        var options = Bind(new()
+        {
+            ["Polytomic:BaseUrl"] = "", ["Polytomic:ApiVersion"] = "", ["Polytomic:DefaultRedirectUrl"] = "",
+            ["Polytomic:AllowedTypes:0"] = "salesforce", ["Polytomic:AllowedTypes:1"] = "hubspot",
+        });
+
+        Assert.Equal("https://app.polytomic.com/", options.EffectiveBaseUrl.AbsoluteUri);
+        Assert.Equal("2025-09-18", options.EffectiveApiVersion);
+        Assert.Null(options.EffectiveDefaultRedirectUrl);
+        Assert.Equal(["salesforce", "hubspot"], options.AllowedTypes);
+    }
+
+    [Theory]
+    [InlineData("Polytomic:BaseUrl", "ftp://polytomic.example")]
+    [InlineData("Polytomic:BaseUrl", "http://polytomic.example")]
+    [InlineData("Polytomic:BaseUrl", "polytomic.example")]
+    [InlineData("Polytomic:ApiVersion", "latest")]
+    [InlineData("Polytomic:AllowedTypes:0", "sales force")]
+    [InlineData("Polytomic:DefaultRedirectUrl", "/done")]
+    public void Bind_InvalidSetting_FailsNamingIt(string key, string value)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Bind(new() { [key] = value }));
+
+        Assert.Contains(key, exception.Message, StringComparison.Ordinal);
+    }
+
+    private static PolytomicOptions Bind(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddPolytomic();
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<PolytomicOptions>>().Value;
+    }
+}
