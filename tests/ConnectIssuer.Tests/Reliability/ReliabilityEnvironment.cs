@@ -39,11 +39,14 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
 
     public AlloySimulation Alloy { get; private init; } = null!;
 
+    public PolytomicSimulation Polytomic { get; private init; } = null!;
+
     /// <summary>Gets every secret value configured, for the leak scan.</summary>
     public static IReadOnlyDictionary<string, string> SecretValues { get; } = new Dictionary<string, string>
     {
         [SecretNames.IntegrationAppWorkspaceSecret] = "rel-integration-app-workspace-secret-7c1f",
         [SecretNames.AlloyApiKey] = "rel-alloy-api-key-0b9e44d1",
+        [SecretNames.PolytomicApiKey] = "rel-polytomic-api-key-5a7730c2",
     };
 
     public int VendorCalls => Vendors.Values.Sum(v => v.Requests.Count);
@@ -58,9 +61,11 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         }
 
         var alloy = new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]);
+        var polytomic = new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]);
         var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal)
         {
             ["alloy"] = await VendorServer.StartAsync(alloy),
+            ["polytomic"] = await VendorServer.StartAsync(polytomic),
         };
 
         var settings = issuer.Settings();
@@ -71,8 +76,11 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         settings["IntegrationApp:WorkspaceKey"] = "rel-workspace";
         settings["Alloy:BaseUrl"] = vendors["alloy"].BaseUrl;
         settings["Alloy:UsernamePrefix"] = "rel-";
+        settings["Polytomic:BaseUrl"] = vendors["polytomic"].BaseUrl;
+        settings["Polytomic:AllowedTypes:0"] = "salesforce";
+        settings["Polytomic:AllowedTypes:1"] = "hubspot";
         var server = await RunningServer.StartAsync(settings, services: s => s.AddSingleton(vault.CreateClient()));
-        return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy };
+        return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy, Polytomic = polytomic };
     }
 
     public string Bearer(string customerId = "org_rel", string? name = "Reliability Co") => Issuer.CreateToken(new Dictionary<string, object>

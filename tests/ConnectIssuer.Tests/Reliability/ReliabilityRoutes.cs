@@ -13,6 +13,11 @@ internal static class ReliabilityRoutes
         new("/api/integration-app/token", "{}", [], null),
         new("/api/integration-app/admin-token", "{}", [], null, NeedsAdmin: true),
         new("/api/alloy/token", "{}", [], "alloy"),
+        new(
+            "/api/polytomic/connect",
+            $$"""{"types":["salesforce"],"label":"CRM","redirectUrl":"{{ReliabilityEnvironment.AllowedOrigin}}/done"}""",
+            [new("types", "string[]", false), new("label", "string", false), new("redirectUrl", "string", false), new("connectionId", "string", false), new("dark", "bool", false)],
+            "polytomic"),
     ];
 
     /// <summary>Values of the wrong JSON type for a field of <paramref name="kind"/> (string, string[], bool).</summary>
