@@ -1,3 +1,4 @@
+using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
@@ -15,6 +16,10 @@ public static class ConnectIssuerEndpoints
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppToken");
         api.MapPost(Routes.IntegrationAppAdminToken, (HttpRequest request, IntegrationAppAdminTokenHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppAdminToken");
+        api.MapPost(Routes.FivetranConnectCard, (HttpRequest request, FivetranConnectCardHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, ct)).Issuing<FivetranConnectCardRequest>("FivetranConnectCard");
+        api.MapGet(Routes.FivetranConnectionStatus, (HttpRequest request, string connectionId, FivetranConnectionStatusHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, connectionId, ct)).Documented("FivetranConnectionStatus");
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;

@@ -1,5 +1,6 @@
 using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
+using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
@@ -64,6 +65,7 @@ public static class ServiceCollectionExtensions
 
         // Vendors
         services.AddIntegrationApp();
+        services.AddFivetran();
 
         services.AddSingleton<HealthHandler>();
         return services;
