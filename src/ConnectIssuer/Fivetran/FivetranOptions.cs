@@ -31,7 +31,6 @@ public sealed class FivetranOptions : IValidatableObject
     public string SchemaPrefix { get; set; } = DefaultSchemaPrefix;
 
     /// <summary>Gets or sets the redirect URI used when a request gives none. It must pass the redirect allowlist (checked at start-up).</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1056:URI-like properties should not be strings", Justification = "Checked as the exact string the browser will get, by RedirectAllowlist.")]
     public string? DefaultRedirectUri { get; set; }
 
     /// <summary>Gets or sets whether the Connect Card hides Fivetran's setup guide. The default value is false.</summary>

@@ -30,6 +30,23 @@ public sealed class FivetranConnectionStatusEndToEndTests(FivetranFixture fixtur
     }
 
     [Fact]
+    public async Task Status_AfterTheConnectCardIsCompleted_ReportsConnected()
+    {
+        var card = await (await Shared.ConnectCardAsync("org_status_flow")).ReadJsonAsync();
+        using var browser = new HttpClient();
+        var page = await browser.GetStringAsync(card.GetProperty("url").GetString());
+        Assert.Contains("Connect Card", page, StringComparison.Ordinal);
+
+        var completed = await browser.PostAsync(
+            new Uri(new Uri(Shared.Vendor.BaseUrl), "/connect-card/complete"),
+            new FormUrlEncodedContent([new("auth", card.GetProperty("token").GetString()!)]));
+
+        Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        var status = await (await Shared.StatusAsync("org_status_flow", card.GetProperty("connectionId").GetString()!)).ReadJsonAsync();
+        Assert.Equal("connected", status.GetProperty("setupState").GetString());
+    }
+
+    [Fact]
     public async Task Status_AnotherCustomersConnection_Returns404LikeAnUnknownOne()
     {
         var card = await (await Shared.ConnectCardAsync("org_victim")).ReadJsonAsync();
