@@ -52,7 +52,7 @@ public sealed class FivetranSchemaNameTests
     [Fact]
     public void For_AdversarialCorpus_IsInjectiveValidAndParsesBackExactly()
     {
-        var ids = AdversarialIds().Concat(RandomIds(4000)).Distinct(StringComparer.Ordinal).ToList();
+        var ids = AdversarialIds().Concat(RandomIds(1500)).Distinct(StringComparer.Ordinal).ToList();
         var seen = new Dictionary<string, (string Id, string Service)>(StringComparer.Ordinal);
 
         foreach (var id in ids)
@@ -124,7 +124,10 @@ public sealed class FivetranSchemaNameTests
 
     private static void AssertValidSchema(string schema)
     {
-        Assert.Matches("^[a-z_][a-z0-9_]*$", schema);
+        Assert.True(
+            schema.Length > 0 && (char.IsAsciiLetterLower(schema[0]) || schema[0] == '_')
+            && schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'),
+            $"'{schema}' is not a valid Fivetran schema name");
     }
 
     private static IEnumerable<string> AdversarialIds()
