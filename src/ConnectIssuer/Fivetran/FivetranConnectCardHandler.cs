@@ -61,7 +61,7 @@ public sealed partial class FivetranConnectCardHandler(
         }
 
         // The value is sent to Fivetran exactly as checked (no re-serialised Uri), so what passed is what the browser gets.
-        var redirectUri = body.RedirectUri ?? settings.DefaultRedirectUri
+        var redirectUri = body.RedirectUri ?? (string.IsNullOrEmpty(settings.DefaultRedirectUri) ? null : settings.DefaultRedirectUri)
             ?? throw ApiProblemException.InvalidField("redirectUri", "A redirectUri is required: Fivetran:DefaultRedirectUri is not set.");
         redirects.Check(redirectUri, "redirectUri");
 

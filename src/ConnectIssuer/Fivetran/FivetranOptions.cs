@@ -74,7 +74,7 @@ internal sealed class ValidateFivetranOptions(IOptions<AllowedOriginsOptions> or
 {
     public ValidateOptionsResult Validate(string? name, FivetranOptions options)
     {
-        if (options.DefaultRedirectUri is null)
+        if (string.IsNullOrEmpty(options.DefaultRedirectUri))
         {
             return ValidateOptionsResult.Success;
         }
