@@ -1,4 +1,5 @@
 using ConnectIssuer.Alloy;
+using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
@@ -21,6 +22,10 @@ public static class ConnectIssuerEndpoints
             handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("AlloyUserToken");
         api.MapPost(Routes.PolytomicConnect, (HttpRequest request, PolytomicConnectHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).Issuing<PolytomicConnectRequest>("PolytomicConnect");
+        api.MapPost(Routes.FivetranConnectCard, (HttpRequest request, FivetranConnectCardHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, ct)).Issuing<FivetranConnectCardRequest>("FivetranConnectCard");
+        api.MapGet(Routes.FivetranConnectionStatus, (HttpRequest request, string connectionId, FivetranConnectionStatusHandler handler, CancellationToken ct) =>
+            handler.HandleAsync(request, connectionId, ct)).Documented("FivetranConnectionStatus");
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;

@@ -1,6 +1,7 @@
 using ConnectIssuer.Alloy;
 using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
+using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
@@ -68,6 +69,7 @@ public static class ServiceCollectionExtensions
         services.AddIntegrationApp();
         services.AddAlloy();
         services.AddPolytomic();
+        services.AddFivetran();
 
         services.AddSingleton<HealthHandler>();
         return services;

@@ -1,0 +1,153 @@
+using System.Net;
+using ConnectIssuer.Callers;
+using ConnectIssuer.Http;
+using ConnectIssuer.Vendors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectIssuer.Fivetran;
+
+/// <summary>
+/// <c>POST /api/fivetran/connect-card</c>: the Connect Card link for the caller's customer's connection to a service,
+/// reusing the connection when it exists and creating it otherwise, with no database. Outcomes: 200 with <c>url</c>,
+/// <c>token</c>, <c>connectionId</c>, <c>created</c> (and <c>expiresAt</c> when the token says); 400 <c>invalid_request</c>
+/// without a service or a redirect; 400 <c>redirect_not_allowed</c>; 403 for a service not in <c>Fivetran:AllowedServices</c>;
+/// 409 when a connection with the customer's schema exists but cannot be used; 503 when not configured; vendor faults per the contract.
+/// </summary>
+public sealed partial class FivetranConnectCardHandler(
+    IssuingPipeline pipeline,
+    FivetranClient client,
+    FivetranCreationLock creationLock,
+    RedirectAllowlist redirects,
+    IOptions<FivetranOptions> options,
+    ILogger<FivetranConnectCardHandler> logger)
+{
+    internal const string VendorKey = "fivetran";
+
+    private static readonly IssuingRoute Route = new(Routes.FivetranConnectCard, VendorKey);
+
+    /// <summary>
+    /// Services whose naming field is <c>config.schema_prefix</c> rather than <c>config.schema</c> (database connectors,
+    /// vendor-apis.md §2). Not exhaustive: a database service missing here is created with <c>config.schema</c>, which
+    /// Fivetran refuses (502), so extend the list when such a service is allowed.
+    /// </summary>
+    private static readonly HashSet<string> SchemaPrefixServices = new(StringComparer.Ordinal)
+    {
+        "postgres", "postgres_rds", "aurora_postgres", "azure_postgres", "google_cloud_postgresql", "heroku_postgres",
+        "mysql", "mysql_rds", "aurora", "azure_mysql", "google_cloud_mysql", "maria", "maria_rds",
+        "sql_server", "sql_server_rds", "azure_sql_db", "azure_sql_managed_db", "oracle", "oracle_rds",
+    };
+
+    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.RunAsync(request, Route, FivetranHttpJsonContext.Default.FivetranConnectCardRequest, IssueAsync, cancellationToken);
+
+    private async Task<IssueResponse> IssueAsync(Caller caller, FivetranConnectCardRequest? body, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Service))
+        {
+            throw ApiProblemException.InvalidField("service", "A service is required.");
+        }
+
+        var settings = options.Value;
+        var groupId = RequireGroupId(settings);
+        if (settings.AllowedServices.Length == 0)
+        {
+            throw ApiProblemException.VendorNotConfigured(FivetranClient.Vendor, "the setting Fivetran:AllowedServices");
+        }
+
+        var service = body.Service;
+        if (!settings.AllowedServices.Contains(service, StringComparer.Ordinal))
+        {
+            throw ApiProblemException.Forbidden("This service is not in Fivetran:AllowedServices.");
+        }
+
+        // The value is sent to Fivetran exactly as checked (no re-serialised Uri), so what passed is what the browser gets.
+        var redirectUri = body.RedirectUri ?? (string.IsNullOrEmpty(settings.DefaultRedirectUri) ? null : settings.DefaultRedirectUri)
+            ?? throw ApiProblemException.InvalidField("redirectUri", "A redirectUri is required: Fivetran:DefaultRedirectUri is not set.");
+        redirects.Check(redirectUri, "redirectUri");
+
+        var schema = FivetranSchemaName.For(settings.EffectiveSchemaPrefix, caller.CustomerId, service);
+        var cardConfig = new FivetranConnectCardConfig(redirectUri, settings.HideSetupGuide);
+        FivetranConnection existing;
+        using (await creationLock.AcquireAsync($"{groupId}\n{schema}", cancellationToken))
+        {
+            var found = await client.FindConnectionAsync(groupId, schema, cancellationToken);
+            if (found is null)
+            {
+                var created = await TryCreateAsync(groupId, service, schema, cardConfig, cancellationToken);
+                if (created.Connection is { } connection)
+                {
+                    LogConnectionCreated(logger, connection.Id!, service);
+                    var link = connection.ConnectCard is null
+                        ? await client.CreateConnectCardAsync(connection.Id!, cardConfig, cancellationToken)
+                        : client.ToLink(connection.ConnectCard, HttpStatusCode.Created);
+                    return Response(connection.Id!, link, created: true);
+                }
+
+                // Another instance (or request) won the create; what it made is the customer's connection.
+                found = await client.FindConnectionAsync(groupId, schema, cancellationToken);
+                if (found is null)
+                {
+                    LogCreateConflictUnresolved(logger, (int)created.Failure!.StatusCode!.Value, service);
+                    throw created.Failure.StatusCode == HttpStatusCode.Conflict
+                        ? ApiProblemException.Conflict("Fivetran reported a conflicting connection that could not be found; retry later.")
+                        : created.Failure;
+                }
+
+                LogCreateConflictResolved(logger, found.Id!, service);
+            }
+
+            existing = found;
+        }
+
+        if (!string.Equals(existing.Service, service, StringComparison.Ordinal))
+        {
+            // The schema is derived from the service, so this connection was not made by this service for this request.
+            throw ApiProblemException.Conflict("A connection with this customer's schema exists for a different service.");
+        }
+
+        LogConnectionReused(logger, existing.Id!, service);
+        var card = await client.CreateConnectCardAsync(existing.Id!, cardConfig, cancellationToken);
+        return Response(existing.Id!, card, created: false);
+    }
+
+    private async Task<(FivetranConnection? Connection, VendorApiException? Failure)> TryCreateAsync(
+        string groupId, string service, string schema, FivetranConnectCardConfig cardConfig, CancellationToken cancellationToken)
+    {
+        var config = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SchemaPrefixServices.Contains(service) ? "schema_prefix" : "schema"] = schema,
+        };
+        try
+        {
+            return (await client.CreateConnectionAsync(new(groupId, service, false, config, cardConfig), cancellationToken), null);
+        }
+        catch (VendorApiException exception) when (exception.Failure == VendorFailure.Rejected
+            && exception.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
+        {
+            // Fivetran does not document how it refuses a duplicate schema (vendor-apis.md, open question): 409 is the
+            // documented conflict status and 400 InvalidInput its usual refusal, so either may mean "it exists now".
+            // The look-up that follows decides; if it finds nothing, this failure stands.
+            return (null, exception);
+        }
+    }
+
+    internal static string RequireGroupId(FivetranOptions settings) =>
+        settings.GroupId is { Length: > 0 } groupId && !string.IsNullOrWhiteSpace(groupId)
+            ? groupId
+            : throw ApiProblemException.VendorNotConfigured(FivetranClient.Vendor, "the setting Fivetran:GroupId");
+
+    private static IssueResponse Response(string connectionId, FivetranConnectCardLink link, bool created) =>
+        new(VendorKey) { Url = link.Url, Token = link.Token, ExpiresAt = link.ExpiresAt, ConnectionId = connectionId, Created = created };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fivetran connection {ConnectionId} created for service {Service}")]
+    private static partial void LogConnectionCreated(ILogger logger, string connectionId, string service);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fivetran connection {ConnectionId} reused for service {Service}")]
+    private static partial void LogConnectionReused(ILogger logger, string connectionId, string service);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fivetran refused a create because connection {ConnectionId} for service {Service} now exists; using it")]
+    private static partial void LogCreateConflictResolved(ILogger logger, string connectionId, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fivetran refused a create for service {Service} with HTTP {StatusCode}, and no connection with the schema was found")]
+    private static partial void LogCreateConflictUnresolved(ILogger logger, int statusCode, string service);
+}

@@ -1,0 +1,55 @@
+using ConnectIssuer.Callers;
+using ConnectIssuer.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectIssuer.Fivetran;
+
+/// <summary>
+/// <c>GET /api/fivetran/connections/{connectionId}</c>: <c>setupState</c> and <c>syncState</c> of a connection of the caller's
+/// customer. A connection belongs to the customer exactly when its schema equals the one computed from the customer id and
+/// the connection's service (and it is in <c>Fivetran:GroupId</c>); an unknown id, a malformed id and another customer's
+/// connection all answer the same 404 <c>not_found</c>, so existence is not revealed.
+/// </summary>
+public sealed class FivetranConnectionStatusHandler(IssuingPipeline pipeline, FivetranClient client, IOptions<FivetranOptions> options)
+{
+    /// <summary>The longest connection id looked up; Fivetran's are two short words (e.g. <c>speak_inexpensive</c>).</summary>
+    public const int MaxConnectionIdLength = 64;
+
+    private static readonly IssuingRoute Route = new(Routes.FivetranConnectionStatus, FivetranConnectCardHandler.VendorKey);
+
+    public Task<Results<Ok<FivetranConnectionStatusResponse>, ProblemHttpResult>> HandleAsync(
+        HttpRequest request, string connectionId, CancellationToken cancellationToken) =>
+        pipeline.RunAsync<EmptyRequest, FivetranConnectionStatusResponse>(
+            request, Route, null, (caller, _, ct) => StatusAsync(caller, connectionId, ct), cancellationToken);
+
+    /// <summary>A cheap shape check before any vendor call: ASCII letters, digits, <c>_</c> and <c>-</c>, 1 to 64 characters.</summary>
+    public static bool IsPlausibleConnectionId(string? connectionId) =>
+        connectionId is { Length: > 0 and <= MaxConnectionIdLength }
+        && connectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    private async Task<FivetranConnectionStatusResponse> StatusAsync(Caller caller, string connectionId, CancellationToken cancellationToken)
+    {
+        if (!IsPlausibleConnectionId(connectionId))
+        {
+            throw NotFound();
+        }
+
+        var settings = options.Value;
+        var groupId = FivetranConnectCardHandler.RequireGroupId(settings);
+        var connection = await client.GetConnectionAsync(connectionId, cancellationToken);
+        if (connection is null
+            || !string.Equals(connection.Id, connectionId, StringComparison.Ordinal)
+            || !FivetranSchemaName.IsValidService(connection.Service)
+            || (connection.GroupId is not null && !string.Equals(connection.GroupId, groupId, StringComparison.Ordinal))
+            || !string.Equals(
+                connection.Schema, FivetranSchemaName.For(settings.EffectiveSchemaPrefix, caller.CustomerId, connection.Service!), StringComparison.Ordinal))
+        {
+            throw NotFound();
+        }
+
+        return new FivetranConnectionStatusResponse(
+            FivetranConnectCardHandler.VendorKey, connectionId, connection.Service!, connection.Status?.SetupState, connection.Status?.SyncState);
+    }
+
+    private static ApiProblemException NotFound() => ApiProblemException.NotFound("No such Fivetran connection for this customer.");
+}
