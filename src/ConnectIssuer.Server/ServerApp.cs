@@ -16,7 +16,7 @@ public static class ServerApp
         builder.Services.AddConnectIssuer();
 
         // What only this host adds: CORS from AllowedOrigins, problem responses for unknown routes
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.AddContractFields);
         builder.Services.AddCors();
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<AllowedOriginsOptions>>((cors, origins) => cors.AddPolicy(CorsPolicy, policy => policy

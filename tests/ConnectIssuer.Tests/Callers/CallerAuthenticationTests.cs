@@ -183,7 +183,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
             role_typ = "roles",
         }));
 
-    private static Dictionary<string, Func<FakeOidcIssuer, string>> AttackTokens() => new()
+    internal static Dictionary<string, Func<FakeOidcIssuer, string>> AttackTokens() => new()
     {
         ["unsigned alg none"] = issuer => UnsignedToken(issuer),
         ["HMAC signed with the RSA public key"] = issuer => HmacWithPublicKey(issuer),

@@ -126,3 +126,20 @@ public sealed class JsonBodyTests : IAsyncLifetime
         return _server.Client.SendAsync(request);
     }
 }
+
+/// <summary>Errors the framework answers itself still carry the contract's fields.</summary>
+public sealed class FrameworkProblemTests
+{
+    [Theory]
+    [InlineData("GET", "/api/nope", HttpStatusCode.NotFound, "not_found")]
+    [InlineData("GET", "/api/integration-app/token", HttpStatusCode.MethodNotAllowed, "invalid_request")]
+    [InlineData("DELETE", "/api/health", HttpStatusCode.MethodNotAllowed, "invalid_request")]
+    public async Task UnknownRouteOrMethod_ReturnsContractProblem(string method, string path, HttpStatusCode status, string code)
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+
+        var response = await server.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        await response.AssertProblemAsync(status, code);
+    }
+}

@@ -27,6 +27,25 @@ public sealed class ConcurrencyTests(ReliabilityReport report) : IAsyncLifetime
         Record("POST /api/alloy/token", "Alloy users", ok, users);
         Assert.Equal(Concurrent, ok);
         Assert.Equal(1, users);
+        _env.AssertNoLeaks(report, "concurrency: Alloy");
+    }
+
+    [Fact]
+    public async Task Fivetran_ConcurrentFirstCalls_CreateOneConnection()
+    {
+        var bearer = _env.Bearer("org_race_fivetran");
+        var body = ReliabilityRoutes.Post.Single(r => r.Vendor == "fivetran").ValidBody;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(_ =>
+            _env.SendAsync(HttpExtensions.Post("/api/fivetran/connect-card", bearer, body))));
+
+        var ok = results.Count(r => r.Response.StatusCode == HttpStatusCode.OK);
+        var connections = _env.Fivetran.Connections.Count;
+        Record("POST /api/fivetran/connect-card", "Fivetran connections", ok, connections);
+        Assert.Equal(Concurrent, ok);
+        Assert.Equal(1, connections);
+        Assert.Equal(1, results.Count(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("created").GetBoolean()));
+        _env.AssertNoLeaks(report, "concurrency: Fivetran");
     }
 
     [Fact]
@@ -51,6 +70,7 @@ public sealed class ConcurrencyTests(ReliabilityReport report) : IAsyncLifetime
         Assert.Equal(1, sessions);
         var urls = results.Where(r => r.Response.StatusCode == HttpStatusCode.OK).Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("url").GetString()).Distinct().Count();
         Assert.Equal(1, urls);
+        _env.AssertNoLeaks(report, "concurrency: Polytomic");
     }
 
     private void Record(string route, string resource, int ok, int created, int conflicts = 0) =>

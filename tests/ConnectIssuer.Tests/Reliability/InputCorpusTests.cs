@@ -70,6 +70,7 @@ public sealed class InputCorpusTests(ReliabilityReport report) : IAsyncLifetime
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+        _env.AssertNoLeaks(report, "malformed input");
     }
 
     private sealed record BadInput(string Category, string Name, int Status, string Code, Func<HttpRequestMessage> Build);

@@ -41,13 +41,19 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
 
     public PolytomicSimulation Polytomic { get; private init; } = null!;
 
+    public FivetranSimulation Fivetran { get; private init; } = null!;
+
     /// <summary>Gets every secret value configured, for the leak scan.</summary>
     public static IReadOnlyDictionary<string, string> SecretValues { get; } = new Dictionary<string, string>
     {
         [SecretNames.IntegrationAppWorkspaceSecret] = "rel-integration-app-workspace-secret-7c1f",
         [SecretNames.AlloyApiKey] = "rel-alloy-api-key-0b9e44d1",
         [SecretNames.PolytomicApiKey] = "rel-polytomic-api-key-5a7730c2",
+        [SecretNames.FivetranApiKey] = "rel-fivetran-key-2c41",
+        [SecretNames.FivetranApiSecret] = "rel-fivetran-secret-9d03e7aa",
     };
+
+    public const string FivetranGroup = "rel_group";
 
     public int VendorCalls => Vendors.Values.Sum(v => v.Requests.Count);
 
@@ -62,8 +68,10 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
 
         var alloy = new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]);
         var polytomic = new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]);
+        var fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
         var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal)
         {
+            ["fivetran"] = await VendorServer.StartAsync(fivetran),
             ["alloy"] = await VendorServer.StartAsync(alloy),
             ["polytomic"] = await VendorServer.StartAsync(polytomic),
         };
@@ -76,11 +84,15 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         settings["IntegrationApp:WorkspaceKey"] = "rel-workspace";
         settings["Alloy:BaseUrl"] = vendors["alloy"].BaseUrl;
         settings["Alloy:UsernamePrefix"] = "rel-";
+        settings["Fivetran:BaseUrl"] = vendors["fivetran"].BaseUrl;
+        settings["Fivetran:GroupId"] = FivetranGroup;
+        settings["Fivetran:AllowedServices:0"] = "salesforce";
+        settings["Fivetran:AllowedServices:1"] = "hubspot";
         settings["Polytomic:BaseUrl"] = vendors["polytomic"].BaseUrl;
         settings["Polytomic:AllowedTypes:0"] = "salesforce";
         settings["Polytomic:AllowedTypes:1"] = "hubspot";
         var server = await RunningServer.StartAsync(settings, services: s => s.AddSingleton(vault.CreateClient()));
-        return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy, Polytomic = polytomic };
+        return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy, Polytomic = polytomic, Fivetran = fivetran };
     }
 
     public string Bearer(string customerId = "org_rel", string? name = "Reliability Co") => Issuer.CreateToken(new Dictionary<string, object>
@@ -119,6 +131,29 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
                 || body.Contains(FakeKeyVault.ErrorBodyMarker, StringComparison.Ordinal));
             return (logHits, responseHits, _minted.Count);
         }
+    }
+
+    /// <summary>Scans, records the figures under <paramref name="suite"/> and fails on any hit.</summary>
+    public void AssertNoLeaks(ReliabilityReport report, string suite)
+    {
+        var (logHits, responseHits, minted) = ScanForLeaks();
+        int responses;
+        lock (_responses)
+        {
+            responses = _responses.Count;
+        }
+
+        report.Add(
+            "5 Leak scan",
+            ["suite", "log lines", "responses", "tokens minted", "secret/token hits in logs", "secret/vendor-body hits in responses"],
+            suite,
+            Server.Logs.Lines.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            responses.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            minted.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            logHits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            responseHits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, logHits);
+        Assert.Equal(0, responseHits);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,11 @@ internal static class ReliabilityRoutes
         new("/api/integration-app/admin-token", "{}", [], null, NeedsAdmin: true),
         new("/api/alloy/token", "{}", [], "alloy"),
         new(
+            "/api/fivetran/connect-card",
+            $$"""{"service":"salesforce","redirectUri":"{{ReliabilityEnvironment.AllowedOrigin}}/done"}""",
+            [new("service", "string", true), new("redirectUri", "string", false)],
+            "fivetran"),
+        new(
             "/api/polytomic/connect",
             $$"""{"types":["salesforce"],"label":"CRM","redirectUrl":"{{ReliabilityEnvironment.AllowedOrigin}}/done"}""",
             [new("types", "string[]", false), new("label", "string", false), new("redirectUrl", "string", false), new("connectionId", "string", false), new("dark", "bool", false)],
