@@ -26,7 +26,7 @@ WORKSPACE_SECRET="bench-workspace-secret-0123456789abcdef0123456789abcdef"
 # minute, spread over $CUSTOMERS customers, keeps the limiter running but never refusing during the load.
 PERMITS_PER_MINUTE=100000
 
-WORK="$(mktemp -d -t connectissuer-load-XXXXXX)"
+WORK="$(mktemp -d -t bench-load-XXXXXX)"
 PIDS=()
 
 cleanup() {
@@ -105,6 +105,7 @@ else
     || { cat "$WORK/publish.log" >&2; exit 1; }
 fi
 SERVER_EXE="$PUBLISH/ConnectIssuer.Server"
+[[ -x "$SERVER_EXE" ]] || { log "publish produced no $SERVER_EXE"; cat "$WORK/publish.log" >&2; exit 1; }
 DOTNET_HOME="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 
 # --- issuer and tokens --------------------------------------------------------------------------------------
