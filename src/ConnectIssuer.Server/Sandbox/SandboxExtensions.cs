@@ -14,19 +14,8 @@ namespace ConnectIssuer.Server.Sandbox;
 /// </summary>
 public static class SandboxExtensions
 {
-    /// <summary>
-    /// The simulated vendors, one line each. A vendor is wired in by adding its line here: the simulation,
-    /// the base URL setting the sandbox points at it, and its development defaults (below).
-    /// </summary>
-    public static IReadOnlyList<SandboxVendor> Vendors { get; } =
-    [
-        // Each line starts working when the vendor's branch (its *Simulation.cs and client) is merged:
-        // new("alloy", "Alloy:BaseUrl", c => new AlloySimulation(c["Secrets:AlloyApiKey"]!), AlloyDefaults),
-        // new("fivetran", "Fivetran:BaseUrl", c => new FivetranSimulation(c["Secrets:FivetranApiKey"]!, c["Secrets:FivetranApiSecret"]!, [c["Fivetran:GroupId"]!]), FivetranDefaults),
-        // new("polytomic", "Polytomic:BaseUrl", c => new PolytomicSimulation(c["Secrets:PolytomicApiKey"]!), PolytomicDefaults),
-    ];
-
     // DEVELOPMENT ONLY. Fake secrets that only the sandbox's own simulations accept; they are no credential anywhere.
+    // Declared before Vendors: static initializers run in order.
     internal static IReadOnlyDictionary<string, string> AlloyDefaults { get; } = new Dictionary<string, string>
     {
         ["Secrets:AlloyApiKey"] = "sandbox-fake-alloy-api-key-not-a-real-credential",
@@ -50,6 +39,18 @@ public static class SandboxExtensions
         ["Polytomic:AllowedTypes:1"] = "hubspot",
         ["Polytomic:AllowedTypes:2"] = "postgresql",
     };
+
+    /// <summary>
+    /// The simulated vendors, one line each. A vendor is wired in by adding its line here: the simulation,
+    /// the base URL setting the sandbox points at it, and its development defaults (below).
+    /// </summary>
+    public static IReadOnlyList<SandboxVendor> Vendors { get; } =
+    [
+        // Each line starts working when the vendor's branch (its *Simulation.cs and client) is merged:
+        // new("alloy", "Alloy:BaseUrl", c => new AlloySimulation(c["Secrets:AlloyApiKey"]!), AlloyDefaults),
+        // new("fivetran", "Fivetran:BaseUrl", c => new FivetranSimulation(c["Secrets:FivetranApiKey"]!, c["Secrets:FivetranApiSecret"]!, [c["Fivetran:GroupId"]!]), FivetranDefaults),
+        // new("polytomic", "Polytomic:BaseUrl", c => new PolytomicSimulation(c["Secrets:PolytomicApiKey"]!), PolytomicDefaults),
+    ];
 
     /// <summary>
     /// Registers the start-up check of <c>Sandbox:Enabled</c> and, when the sandbox is on in Development, adds the

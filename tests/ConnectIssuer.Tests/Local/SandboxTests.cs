@@ -68,7 +68,7 @@ public sealed class SandboxTests
         Assert.Equal("/sandbox/echo", body.GetProperty("pathBase").GetString());
         Assert.Equal("/whoami", body.GetProperty("path").GetString());
         Assert.Equal(origin + "/sandbox/echo/page", body.GetProperty("link").GetString());
-        Assert.Same(server.Services.GetRequiredService<EchoSimulation>(), server.Services.GetRequiredService<SandboxRegistry>().Simulations.Single().Simulation);
+        Assert.Same(server.Services.GetRequiredService<EchoSimulation>(), server.Services.GetRequiredService<SandboxRegistry>().Simulations.Single(s => s.Vendor.Name == "echo").Simulation);
         Assert.Equal(EchoKey, server.Services.GetRequiredService<EchoSimulation>().Key);
         Assert.Contains(server.Logs.Lines, l => l.Contains("Sandbox: simulated echo API at " + origin + "/sandbox/echo", StringComparison.Ordinal));
     }
