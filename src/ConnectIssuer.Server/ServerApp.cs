@@ -1,4 +1,7 @@
 using ConnectIssuer.Http;
+using ConnectIssuer.Server.OpenApi;
+using ConnectIssuer.Server.SampleSpa;
+using ConnectIssuer.Server.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace ConnectIssuer.Server;
@@ -25,13 +28,20 @@ public static class ServerApp
                 .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "X-Customer-Id", "X-Customer-Name", "X-Customer-Admin")
                 .WithExposedHeaders("Retry-After", "WWW-Authenticate")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        builder.Services.AddConnectIssuerOpenApi();
         configure?.Invoke(builder);
+
+        // Last, so it sees the effective URLs and settings: Development-only simulated vendors (Sandbox:Enabled)
+        builder.AddSandbox();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors(CorsPolicy);
+        app.MapSampleSpa();
+        app.MapSandbox();
         app.MapConnectIssuer();
+        app.MapConnectIssuerOpenApi();
         return app;
     }
 }

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.FileProviders;
+
+namespace ConnectIssuer.Server.SampleSpa;
+
+/// <summary>
+/// Development only: serves the sample SPA (<c>samples/spa</c>, plain files, no build step) at <c>/</c>, straight from
+/// the repository so an edit shows on reload, plus <c>GET /sample/config</c> with the choices the page offers.
+/// </summary>
+public static partial class SampleSpaExtensions
+{
+    /// <summary>The folder of the sample, relative to the repository root.</summary>
+    public const string RelativePath = "samples/spa";
+
+    public static WebApplication MapSampleSpa(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Environment.IsDevelopment())
+        {
+            return app;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SampleSpaExtensions));
+        var folder = Find(app.Environment.ContentRootPath, AppContext.BaseDirectory);
+        if (folder is null)
+        {
+            LogNotFound(logger, RelativePath);
+            return app;
+        }
+
+        var files = new PhysicalFileProvider(folder);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = context =>
+            {
+                // A sample that shows what a careful SPA host sends: no inline script, no framing, no sniffing.
+                var headers = context.Context.Response.Headers;
+                headers.CacheControl = "no-cache";
+                headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+            },
+        });
+        app.MapGet("/sample/config", (IConfiguration configuration) => TypedResults.Json(
+                new SampleConfig(
+                    configuration["Auth:Mode"] ?? "Oidc",
+                    configuration.GetSection("Fivetran:AllowedServices").Get<string[]>() ?? [],
+                    configuration.GetSection("Polytomic:AllowedTypes").Get<string[]>() ?? []),
+                SampleSpaJsonContext.Default.SampleConfig))
+            .ExcludeFromDescription();
+        LogServing(logger, folder);
+        return app;
+    }
+
+    /// <summary>Looks for <c>samples/spa/index.html</c> above the content root, then above the app's own folder.</summary>
+    internal static string? Find(params string[] starts)
+    {
+        foreach (var start in starts)
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, RelativePath);
+                if (File.Exists(Path.Combine(candidate, "index.html")))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sample SPA: serving {Folder} at /")]
+    private static partial void LogServing(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sample SPA: {Path} not found above the content root or the app folder; / is not served")]
+    private static partial void LogNotFound(ILogger logger, string path);
+}
+
+/// <summary>What the sample page may offer: the caller mode, and the Fivetran services and Polytomic types allowed.</summary>
+internal sealed record SampleConfig(string AuthMode, string[] FivetranServices, string[] PolytomicTypes);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SampleConfig))]
+internal sealed partial class SampleSpaJsonContext : JsonSerializerContext;

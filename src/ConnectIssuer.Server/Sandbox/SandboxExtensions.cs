@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ConnectIssuer.Http;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace ConnectIssuer.Server.Sandbox;
+
+/// <summary>
+/// <c>Sandbox:Enabled</c> (Development only): this server also serves the vendor simulations under
+/// <c>/sandbox/&lt;vendor&gt;/</c> and points the real vendor clients at them, so the real handlers, clients and
+/// transport run end to end with no vendor account. Lives in the server only; the Functions app has no sandbox.
+/// </summary>
+public static class SandboxExtensions
+{
+    // DEVELOPMENT ONLY. Fake secrets that only the sandbox's own simulations accept; they are no credential anywhere.
+    // Declared before Vendors: static initializers run in order.
+    internal static IReadOnlyDictionary<string, string> AlloyDefaults { get; } = new Dictionary<string, string>
+    {
+        ["Secrets:AlloyApiKey"] = "sandbox-fake-alloy-api-key-not-a-real-credential",
+        ["Alloy:UsernamePrefix"] = "sandbox-",
+    };
+
+    internal static IReadOnlyDictionary<string, string> FivetranDefaults { get; } = new Dictionary<string, string>
+    {
+        ["Secrets:FivetranApiKey"] = "sandbox-fake-fivetran-api-key",
+        ["Secrets:FivetranApiSecret"] = "sandbox-fake-fivetran-api-secret-not-a-real-credential",
+        ["Fivetran:GroupId"] = "sandbox_group",
+        ["Fivetran:AllowedServices:0"] = "salesforce",
+        ["Fivetran:AllowedServices:1"] = "hubspot",
+        ["Fivetran:AllowedServices:2"] = "google_sheets",
+    };
+
+    internal static IReadOnlyDictionary<string, string> PolytomicDefaults { get; } = new Dictionary<string, string>
+    {
+        ["Secrets:PolytomicApiKey"] = "sandbox-fake-polytomic-api-key-not-a-real-credential",
+        ["Polytomic:AllowedTypes:0"] = "salesforce",
+        ["Polytomic:AllowedTypes:1"] = "hubspot",
+        ["Polytomic:AllowedTypes:2"] = "postgresql",
+    };
+
+    /// <summary>
+    /// The simulated vendors, one line each. A vendor is wired in by adding its line here: the simulation,
+    /// the base URL setting the sandbox points at it, and its development defaults (below).
+    /// </summary>
+    public static IReadOnlyList<SandboxVendor> Vendors { get; } =
+    [
+        // Each line starts working when the vendor's branch (its *Simulation.cs and client) is merged:
+        // new("alloy", "Alloy:BaseUrl", c => new AlloySimulation(c["Secrets:AlloyApiKey"]!), AlloyDefaults),
+        // new("fivetran", "Fivetran:BaseUrl", c => new FivetranSimulation(c["Secrets:FivetranApiKey"]!, c["Secrets:FivetranApiSecret"]!, [c["Fivetran:GroupId"]!]), FivetranDefaults),
+        // new("polytomic", "Polytomic:BaseUrl", c => new PolytomicSimulation(c["Secrets:PolytomicApiKey"]!), PolytomicDefaults),
+    ];
+
+    /// <summary>
+    /// Registers the start-up check of <c>Sandbox:Enabled</c> and, when the sandbox is on in Development, adds the
+    /// configuration that points the vendor clients at this server and creates the simulations. Call it after
+    /// every other configuration source is in place: the sandbox reads the effective URLs and settings.
+    /// </summary>
+    /// <remarks>
+    /// Besides <see cref="Vendors"/>, a <see cref="SandboxVendor"/> instance registered as a service joins the sandbox
+    /// (the tests use that to check the plumbing with a simulation of their own).
+    /// </remarks>
+    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SandboxOptions>, ValidateSandboxOptions>();
+
+        // Outside Development the validator above stops start-up; nothing of the sandbox is added.
+        var enabled = builder.Configuration.GetValue<bool>($"{SandboxOptions.SectionName}:{nameof(SandboxOptions.Enabled)}");
+        if (!enabled || !builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddSingleton(new SandboxRegistry(null, []));
+            return builder;
+        }
+
+        var origin = OwnOrigin(builder);
+        var vendors = Vendors
+            .Concat(builder.Services.Where(d => d.ServiceType == typeof(SandboxVendor)).Select(d => d.ImplementationInstance).OfType<SandboxVendor>())
+            .ToList();
+        var configuration = builder.Configuration;
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var vendor in vendors)
+        {
+            settings[vendor.BaseUrlSetting] = origin + vendor.PathBase;
+            foreach (var (key, value) in vendor.Defaults.Where(d => !IsConfigured(configuration, d.Key)))
+            {
+                settings[key] = value;
+            }
+        }
+
+        // The sample SPA served by this server sends its own origin as the redirect URL.
+        var origins = configuration.GetSection(AllowedOriginsOptions.ConfigurationKey).GetChildren().ToList();
+        if (!origins.Any(o => string.Equals(o.Value?.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase)))
+        {
+            var next = origins.Select(o => int.TryParse(o.Key, CultureInfo.InvariantCulture, out var i) ? i + 1 : 0).DefaultIfEmpty(0).Max();
+            settings[$"{AllowedOriginsOptions.ConfigurationKey}:{next}"] = origin;
+        }
+
+        configuration.AddInMemoryCollection(settings);
+        var simulations = vendors.Select(v => (v, v.Create(configuration))).ToList();
+        foreach (var (_, simulation) in simulations)
+        {
+            builder.Services.AddSingleton(simulation.GetType(), simulation);
+        }
+
+        builder.Services.AddSingleton(new SandboxRegistry(origin, simulations));
+        return builder;
+    }
+
+    /// <summary>Serves each simulation under <c>/sandbox/&lt;vendor&gt;/</c>, with that path as the request's path base.</summary>
+    public static WebApplication MapSandbox(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var registry = app.Services.GetRequiredService<SandboxRegistry>();
+        if (registry.Origin is null)
+        {
+            return app;
+        }
+
+        // After routing: a sandbox endpoint runs with PathBase=/sandbox/<vendor> and the vendor-relative path, so the
+        // links a simulation builds from PathBase (Connect Card, Connect pages) point back under the sandbox; and the
+        // vendor's own status codes go out as the simulation wrote them (no problem body added by status code pages).
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<SandboxPathBase>() is { } sandbox)
+            {
+                context.Request.PathBase = context.Request.PathBase.Add(sandbox.Path);
+                context.Request.Path = context.Request.Path.StartsWithSegments(sandbox.Path, out var rest) ? rest : context.Request.Path;
+                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
+
+            return next(context);
+        });
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SandboxExtensions));
+        foreach (var (vendor, simulation) in registry.Simulations)
+        {
+            var path = new PathString(vendor.PathBase);
+            simulation.Map(app.MapGroup(path).WithMetadata(new SandboxPathBase(path)).ExcludeFromDescription());
+            SandboxLog.Serving(logger, vendor.Name, registry.Origin + vendor.PathBase, vendor.BaseUrlSetting);
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// The origin the vendor clients reach this server at, from the server's own URL setting (<c>urls</c>: <c>--urls</c>,
+    /// <c>ASPNETCORE_URLS</c>, <c>Urls</c>, launch profile): the first http URL (else the first), a wildcard host read as
+    /// <c>localhost</c>. A dynamic port (<c>:0</c>, as the tests use) is only known after Kestrel binds, but the
+    /// vendor options are read at start-up, so the sandbox takes a free loopback port itself and pins the URL to it.
+    /// </summary>
+    internal static string OwnOrigin(WebApplicationBuilder builder)
+    {
+        var (url, urls) = ChooseUrl(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+        if (url.Port == 0)
+        {
+            var port = FreePort(IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) ? address : IPAddress.Loopback);
+            url = new UriBuilder(url) { Port = port }.Uri;
+            builder.WebHost.UseUrls([.. urls.Select((u, i) => i == 0 ? url.GetLeftPart(UriPartial.Authority) : u)]);
+        }
+
+        return url.GetLeftPart(UriPartial.Authority);
+    }
+
+    /// <summary>
+    /// Picks the URL the sandbox is reached at from a <c>urls</c> value: the first http URL (else the first), with a
+    /// wildcard host (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>, <c>[::]</c>) read as <c>localhost</c>. Also returns every URL,
+    /// the chosen one first (as given), so a dynamic port can be pinned in place.
+    /// </summary>
+    internal static (Uri Url, string[] Urls) ChooseUrl(string? setting)
+    {
+        var urls = (string.IsNullOrWhiteSpace(setting) ? "http://localhost:5000" : setting)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToList();
+        var chosen = urls.FirstOrDefault(u => u.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? urls[0];
+        urls.Remove(chosen);
+        urls.Insert(0, chosen);
+        var readable = chosen.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal);
+        var url = new Uri(readable);
+        if (url.Host is "0.0.0.0" or "[::]")
+        {
+            url = new UriBuilder(url) { Host = "localhost" }.Uri;
+        }
+
+        return (url, [.. urls]);
+    }
+
+    /// <summary>Whether a setting is configured; an array item counts as configured when its array is.</summary>
+    internal static bool IsConfigured(IConfiguration configuration, string key)
+    {
+        var parent = ConfigurationPath.GetParentPath(key);
+        var section = parent is not null && int.TryParse(ConfigurationPath.GetSectionKey(key), CultureInfo.InvariantCulture, out _)
+            ? configuration.GetSection(parent)
+            : configuration.GetSection(key);
+        return section.Exists();
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+/// <summary>The simulations this server serves, and the origin the vendor clients reach them at (null: sandbox off).</summary>
+public sealed class SandboxRegistry(string? origin, IReadOnlyList<(SandboxVendor Vendor, IVendorSimulation Simulation)> simulations)
+{
+    public string? Origin { get; } = origin;
+
+    public IReadOnlyList<(SandboxVendor Vendor, IVendorSimulation Simulation)> Simulations { get; } = simulations;
+}
+
+/// <summary>Endpoint metadata: the sandbox path a simulation's endpoint is served under.</summary>
+internal sealed record SandboxPathBase(PathString Path);
+
+internal static partial class SandboxLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox: simulated {Vendor} API at {BaseUrl} ({Setting} points there; fake development secrets)")]
+    public static partial void Serving(ILogger logger, string vendor, string baseUrl, string setting);
+}

@@ -1,0 +1,153 @@
+using ConnectIssuer.Tests.FunctionsShell;
+using ConnectIssuer.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Playwright;
+
+namespace ConnectIssuer.Tests.Local;
+
+/// <summary>
+/// The newcomer's experience, in a real browser: the real server with the real <c>appsettings.Development.json</c>
+/// (Development caller headers, the sandbox on), headless Debian Chromium driven by Playwright, every
+/// <c>data-vendor</c> button clicked and its visible result checked. A screenshot goes to <c>test-artifacts/</c>.
+/// </summary>
+/// <remarks>
+/// Needs <c>/usr/bin/chromium</c> (<c>apt-get install chromium</c>; <c>.ci/run</c> installs it). Without it the test
+/// fails, never skips: a browser test that reports green without a browser would hide the gap. Playwright's node
+/// driver ships inside the NuGet package (copied to the test output); no browser is ever downloaded.
+/// </remarks>
+public sealed class SampleSpaBrowserTests
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task SamplePage_EveryVendorButton_ShowsItsFlowsResult()
+    {
+        Assert.True(
+            File.Exists(ChromiumPath),
+            $"Chromium is missing at {ChromiumPath}: install it with `apt-get install -y chromium` (.ci/run does). This test drives a real browser and does not skip.");
+        await using var server = await RunningServer.StartAsync(DevelopmentSettings(), "Development");
+        var origin = server.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+        var health = (await (await server.Client.GetAsync(new Uri("/api/health", UriKind.Relative))).ReadJsonAsync()).GetProperty("vendors");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        // Script errors fail the test; the browser's own "Failed to load resource" line for each 4xx the page handles does not.
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource: the server responded with a status of", StringComparison.Ordinal))
+            {
+                scriptErrors.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(origin + "/");
+        await Expect(page, "#health[data-outcome='ok']");
+        Assert.Contains("integrationApp: configured", await page.InnerTextAsync("#health"), StringComparison.Ordinal);
+
+        // A problem is shown with its code, status and detail: the admin token without the admin role.
+        await page.ClickAsync("button[data-action='integration-app-admin']");
+        var problem = await Expect(page, "[data-result='integration-app'][data-outcome='problem']");
+        Assert.Equal("403", await problem.Locator("[data-field='status']").InnerTextAsync());
+        Assert.Equal("forbidden", await problem.Locator("[data-field='code']").InnerTextAsync());
+        Assert.False(string.IsNullOrWhiteSpace(await problem.Locator("[data-field='detail']").InnerTextAsync()));
+
+        // Integration.app: the token's decoded header and claims, minted for the signed-in development customer.
+        var claims = await RunAsync(page, "integration-app", "ok");
+        Assert.Contains("\"HS512\"", await page.InnerTextAsync("[data-result='integration-app'] [data-field='header']"), StringComparison.Ordinal);
+        var decoded = JsonDocument.Parse(await page.InnerTextAsync("[data-result='integration-app'] [data-field='claims']")).RootElement;
+        Assert.Equal("org_42", decoded.GetProperty("id").GetString());
+        Assert.Equal("Acme Corp", decoded.GetProperty("name").GetString());
+        Assert.Equal("dev-workspace-key", decoded.GetProperty("iss").GetString());
+        Assert.Equal("org_42", await claims.Locator("[data-field='customerId']").InnerTextAsync());
+
+        // Alloy, Fivetran, Polytomic: these assertions run once the vendor's branch is merged (its IVendorStatus makes
+        // /api/health list it) and its sandbox line is in SandboxExtensions.Vendors (the sandbox makes it "configured").
+        // Until then the route does not exist and the page must show the 404 as a problem.
+        if (await VendorAsync(page, health, "alloy") is { } alloy)
+        {
+            Assert.Matches("^\\S+$", await alloy.Locator("[data-field='userId']").InnerTextAsync());
+            Assert.False(string.IsNullOrWhiteSpace(await alloy.Locator("[data-field='token']").InnerTextAsync()));
+            Assert.Equal("org_42", await alloy.Locator("[data-field='customerId']").InnerTextAsync());
+        }
+
+        await AssertLinkFlowAsync(page, health, "fivetran", origin + "/sandbox/fivetran/");
+        await AssertLinkFlowAsync(page, health, "polytomic", origin + "/sandbox/polytomic/");
+
+        Assert.Empty(scriptErrors);
+        var artifacts = Path.Combine(FunctionsShellTests.RepositoryRoot(), "test-artifacts");
+        Directory.CreateDirectory(artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "sample-spa.png"), FullPage = true });
+    }
+
+    /// <summary>Fivetran and Polytomic: the link is shown on the page and opened in a new window on the sandbox vendor.</summary>
+    private static async Task AssertLinkFlowAsync(IPage page, JsonElement health, string vendor, string linkPrefix)
+    {
+        if (!health.TryGetProperty(vendor, out _))
+        {
+            await VendorAsync(page, health, vendor);
+            return;
+        }
+
+        var popup = page.Context.WaitForPageAsync(new BrowserContextWaitForPageOptions { Timeout = 15_000 });
+        var result = (await VendorAsync(page, health, vendor))!;
+
+        var url = await result.Locator("[data-field='url'] a").GetAttributeAsync("href");
+        Assert.StartsWith(linkPrefix, url, StringComparison.Ordinal);
+        var opened = await popup;
+        await opened.WaitForURLAsync(u => u.StartsWith(linkPrefix, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 15_000 });
+        await opened.CloseAsync();
+    }
+
+    /// <summary>
+    /// Clicks the vendor's button. Returns the result panel when the vendor is configured (merged and sandboxed); asserts the
+    /// problem and returns null when the vendor is not merged yet; fails when it is merged but the sandbox doesn't configure it.
+    /// </summary>
+    private static async Task<ILocator?> VendorAsync(IPage page, JsonElement health, string vendor)
+    {
+        if (!health.TryGetProperty(vendor, out var state))
+        {
+            // Not merged yet: the route is unmapped, and the page shows the server's 404 problem.
+            var problem = await RunAsync(page, vendor, "problem");
+            Assert.Equal("404", await problem.Locator("[data-field='status']").InnerTextAsync());
+            return null;
+        }
+
+        Assert.True(
+            state.GetString() == "configured",
+            $"/api/health reports {vendor} as {state.GetString()} with the sandbox on: add its line to SandboxExtensions.Vendors.");
+        return await RunAsync(page, vendor, "ok");
+    }
+
+    private static async Task<ILocator> RunAsync(IPage page, string vendor, string outcome)
+    {
+        await page.ClickAsync($"button[data-vendor='{vendor}']");
+        return await Expect(page, $"[data-result='{vendor}'][data-outcome='{outcome}']");
+    }
+
+    private static async Task<ILocator> Expect(IPage page, string selector)
+    {
+        var locator = page.Locator(selector);
+        await locator.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        return locator;
+    }
+
+    /// <summary>The real development settings, as <c>dotnet run</c> reads them (less the URL: the harness picks a port).</summary>
+    private static Dictionary<string, string?> DevelopmentSettings()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(FunctionsShellTests.RepositoryRoot(), "src/ConnectIssuer.Server/appsettings.Development.json"))
+            .Build();
+        var settings = configuration.AsEnumerable().Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value);
+        Assert.Equal("true", settings.GetValueOrDefault("Sandbox:Enabled"), ignoreCase: true);
+        return settings;
+    }
+}

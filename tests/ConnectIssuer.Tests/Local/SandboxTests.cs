@@ -1,0 +1,198 @@
+using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ConnectIssuer.Tests.Local;
+
+/// <summary>
+/// <c>Sandbox:Enabled</c>: Development only, simulations served under <c>/sandbox/&lt;vendor&gt;/</c> of the same server
+/// (on whatever port it got), vendor clients pointed there, development defaults that never override a setting.
+/// </summary>
+public sealed class SandboxTests
+{
+    private const string EchoKey = "sandbox-fake-echo-key";
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public async Task Start_SandboxOutsideDevelopment_FailsNamingTheSetting(string environment)
+    {
+        var settings = OidcSettings();
+        settings["Sandbox:Enabled"] = "true";
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings, environment));
+
+        Assert.Contains("Sandbox:Enabled", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(environment, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SandboxWithKeyVault_FailsNamingTheSetting()
+    {
+        var settings = DevelopmentSettings();
+        settings["KeyVault:Uri"] = "https://kv-example.vault.azure.net/";
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings, "Development", Echo));
+
+        Assert.Contains("Sandbox:Enabled", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyVault:Uri", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SandboxDisabledOutsideDevelopment_Starts()
+    {
+        var settings = OidcSettings();
+        settings["Sandbox:Enabled"] = "false";
+
+        await using var server = await RunningServer.StartAsync(settings);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sandbox/echo/whoami", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sandbox_Enabled_ServesSimulationOnTheServersOwnPortWithItsPathBase()
+    {
+        await using var server = await RunningServer.StartAsync(DevelopmentSettings(), "Development", Echo);
+        var configuration = server.Services.GetRequiredService<IConfiguration>();
+        var origin = server.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+
+        Assert.Equal(origin + "/sandbox/echo", configuration["Echo:BaseUrl"]);
+        var response = await server.Client.GetAsync(new Uri(configuration["Echo:BaseUrl"] + "/whoami"));
+
+        var body = await response.ReadJsonAsync();
+        Assert.Equal("/sandbox/echo", body.GetProperty("pathBase").GetString());
+        Assert.Equal("/whoami", body.GetProperty("path").GetString());
+        Assert.Equal(origin + "/sandbox/echo/page", body.GetProperty("link").GetString());
+        Assert.Same(server.Services.GetRequiredService<EchoSimulation>(), server.Services.GetRequiredService<SandboxRegistry>().Simulations.Single(s => s.Vendor.Name == "echo").Simulation);
+        Assert.Equal(EchoKey, server.Services.GetRequiredService<EchoSimulation>().Key);
+        Assert.Contains(server.Logs.Lines, l => l.Contains("Sandbox: simulated echo API at " + origin + "/sandbox/echo", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sandbox_Enabled_VendorStatusCodesPassThroughAndRoutesStayUnderTheSandbox()
+    {
+        await using var server = await RunningServer.StartAsync(DevelopmentSettings(), "Development", Echo);
+
+        var unauthorized = await server.Client.GetAsync(new Uri("/sandbox/echo/unauthorized", UriKind.Relative));
+        var atRoot = await server.Client.GetAsync(new Uri("/whoami", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        Assert.Empty(await unauthorized.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, atRoot.StatusCode);
+        var routes = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText).ToList();
+        Assert.Contains("/sandbox/echo/whoami", routes);
+        Assert.DoesNotContain("/whoami", routes);
+    }
+
+    [Fact]
+    public async Task Sandbox_Enabled_DefaultsFillOnlyWhatIsNotConfigured()
+    {
+        var settings = DevelopmentSettings();
+        settings["Echo:Items:0"] = "mine";
+        settings["Echo:Mode"] = "configured";
+        settings["AllowedOrigins:0"] = "https://app.example.com";
+
+        await using var server = await RunningServer.StartAsync(settings, "Development", Echo);
+        var configuration = server.Services.GetRequiredService<IConfiguration>();
+
+        Assert.Equal(["mine"], configuration.GetSection("Echo:Items").Get<string[]>()!);
+        Assert.Equal("configured", configuration["Echo:Mode"]);
+        Assert.Equal(EchoKey, configuration["Secrets:EchoKey"]);
+        Assert.Equal("from-default", configuration["Echo:Other"]);
+        Assert.Equal(
+            ["https://app.example.com", server.Client.BaseAddress!.GetLeftPart(UriPartial.Authority)],
+            configuration.GetSection("AllowedOrigins").Get<string[]>()!);
+    }
+
+    [Fact]
+    public async Task Sandbox_Disabled_ServesNoSimulationAndSetsNothing()
+    {
+        var settings = DevelopmentSettings();
+        settings["Sandbox:Enabled"] = "false";
+
+        await using var server = await RunningServer.StartAsync(settings, "Development", Echo);
+
+        Assert.Null(server.Services.GetRequiredService<IConfiguration>()["Echo:BaseUrl"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sandbox/echo/whoami", UriKind.Relative))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:7071", "http://localhost:7071/")]
+    [InlineData("https://localhost:7443;http://localhost:7071", "http://localhost:7071/")]
+    [InlineData("http://+:8080", "http://localhost:8080/")]
+    [InlineData("http://*:8080", "http://localhost:8080/")]
+    [InlineData("http://0.0.0.0:8080", "http://localhost:8080/")]
+    [InlineData("http://[::]:8080", "http://localhost:8080/")]
+    [InlineData("http://127.0.0.1:0", "http://127.0.0.1:0/")]
+    [InlineData(null, "http://localhost:5000/")]
+    public void ChooseUrl_ServerUrls_PicksTheFirstHttpUrlWithAReachableHost(string? urls, string expected)
+    {
+        var (url, all) = SandboxExtensions.ChooseUrl(urls);
+
+        Assert.Equal(expected, url.AbsoluteUri);
+        Assert.StartsWith("http", all[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Vendors_DevelopmentSecrets_AreMarkedFakeAndNamesAreUnique()
+    {
+        var secrets = new[] { SandboxExtensions.AlloyDefaults, SandboxExtensions.FivetranDefaults, SandboxExtensions.PolytomicDefaults }
+            .SelectMany(d => d)
+            .Where(d => d.Key.StartsWith("Secrets:", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Equal(4, secrets.Count);
+        Assert.All(secrets, s => Assert.Contains("fake", s.Value, StringComparison.Ordinal));
+        Assert.Equal(SandboxExtensions.Vendors.Count, SandboxExtensions.Vendors.Select(v => v.Name).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    private static void Echo(IServiceCollection services) =>
+        services.AddSingleton(new SandboxVendor(
+            "echo",
+            "Echo:BaseUrl",
+            configuration => new EchoSimulation(configuration["Secrets:EchoKey"]!),
+            new Dictionary<string, string>
+            {
+                ["Secrets:EchoKey"] = EchoKey,
+                ["Echo:Items:0"] = "default-a",
+                ["Echo:Items:1"] = "default-b",
+                ["Echo:Mode"] = "default",
+                ["Echo:Other"] = "from-default",
+            }));
+
+    private static Dictionary<string, string?> DevelopmentSettings() => new()
+    {
+        ["Auth:Mode"] = "Development",
+        ["Sandbox:Enabled"] = "true",
+    };
+
+    private static Dictionary<string, string?> OidcSettings() => new()
+    {
+        ["Auth:Mode"] = "Oidc",
+        ["Auth:Authority"] = "http://127.0.0.1:1",
+        ["Auth:RequireHttpsMetadata"] = "false",
+        ["Auth:Audiences:0"] = "api://x",
+    };
+
+    /// <summary>A minimal simulation: says where it runs, builds a link from its path base, answers a bare 401.</summary>
+    internal sealed class EchoSimulation(string key) : IVendorSimulation
+    {
+        public string Key { get; } = key;
+
+        public void Map(IEndpointRouteBuilder routes)
+        {
+            routes.MapGet("/whoami", (HttpRequest request) => Results.Json(new Dictionary<string, string>
+            {
+                ["pathBase"] = request.PathBase.Value ?? "",
+                ["path"] = request.Path.Value ?? "",
+                ["link"] = $"{request.Scheme}://{request.Host}{request.PathBase}/page",
+            }));
+            routes.MapGet("/unauthorized", () => Results.StatusCode(401));
+        }
+    }
+}
