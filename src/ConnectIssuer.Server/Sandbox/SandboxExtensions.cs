@@ -46,10 +46,9 @@ public static class SandboxExtensions
     /// </summary>
     public static IReadOnlyList<SandboxVendor> Vendors { get; } =
     [
-        // Each line starts working when the vendor's branch (its *Simulation.cs and client) is merged:
-        // new("alloy", "Alloy:BaseUrl", c => new AlloySimulation(c["Secrets:AlloyApiKey"]!), AlloyDefaults),
-        // new("fivetran", "Fivetran:BaseUrl", c => new FivetranSimulation(c["Secrets:FivetranApiKey"]!, c["Secrets:FivetranApiSecret"]!, [c["Fivetran:GroupId"]!]), FivetranDefaults),
-        // new("polytomic", "Polytomic:BaseUrl", c => new PolytomicSimulation(c["Secrets:PolytomicApiKey"]!), PolytomicDefaults),
+        new("alloy", "Alloy:BaseUrl", c => new AlloySimulation(c["Secrets:AlloyApiKey"]!), AlloyDefaults),
+        new("fivetran", "Fivetran:BaseUrl", c => new FivetranSimulation(c["Secrets:FivetranApiKey"]!, c["Secrets:FivetranApiSecret"]!, [c["Fivetran:GroupId"]!]), FivetranDefaults),
+        new("polytomic", "Polytomic:BaseUrl", c => new PolytomicSimulation(c["Secrets:PolytomicApiKey"]!), PolytomicDefaults),
     ];
 
     /// <summary>
