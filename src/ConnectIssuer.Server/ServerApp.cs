@@ -11,9 +11,16 @@ public static class ServerApp
 {
     public const string CorsPolicy = "spa";
 
+    /// <summary>
+    /// Set by the <c>dotnet run</c> launch profile: the environment to use when the caller names none. Unlike
+    /// setting <c>ASPNETCORE_ENVIRONMENT</c> in the profile, it never overrides an environment given in the
+    /// shell, so <c>ASPNETCORE_ENVIRONMENT=Production dotnet run …</c> really runs (and refuses) as Production.
+    /// </summary>
+    public const string LocalDefaultEnvironmentVariable = "CONNECTISSUER_LOCAL_ENVIRONMENT";
+
     public static WebApplication Create(WebApplicationOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(options);
+        var builder = WebApplication.CreateBuilder(WithLocalDefaultEnvironment(options));
 
         // All behaviour, exactly as under the Functions host
         builder.Services.AddConnectIssuer();
@@ -43,5 +50,23 @@ public static class ServerApp
         app.MapConnectIssuer();
         app.MapConnectIssuerOpenApi();
         return app;
+    }
+
+    private static WebApplicationOptions WithLocalDefaultEnvironment(WebApplicationOptions options)
+    {
+        var named = options.EnvironmentName is not null
+            || Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 }
+            || Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 }
+            || (options.Args ?? []).Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase));
+        return named || Environment.GetEnvironmentVariable(LocalDefaultEnvironmentVariable) is not { Length: > 0 } local
+            ? options
+            : new WebApplicationOptions
+            {
+                Args = options.Args,
+                ApplicationName = options.ApplicationName,
+                ContentRootPath = options.ContentRootPath,
+                WebRootPath = options.WebRootPath,
+                EnvironmentName = local,
+            };
     }
 }
