@@ -16,11 +16,19 @@ dotnet test tests/ConnectIssuer.Tests --logger "console;verbosity=normal" 2>&1 |
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line that any CI reader understands.
+# One plain closing line that any CI reader understands. dotnet test prints either
+# "Passed!  - Failed: 0, Passed: N, ..." (minimal) or "Total tests: / Passed: N / Failed: N" (normal).
+count() { grep -E "^[[:space:]]+$1: +[0-9]+[[:space:]]*$" "$log" | tail -n 1 | grep -oE '[0-9]+' || true; }
 summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1 || true)
-passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$summary")
-skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+if [[ -n "$summary" ]]; then
+  passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+  failed=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$summary")
+  skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+else
+  passed=$(count Passed)
+  failed=$(count Failed)
+  skipped=$(count Skipped)
+fi
 if [[ -z "$passed" ]]; then
   echo "dotnet test printed no summary (exit $status)" >&2
   exit 1
