@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Hosting;
 
 namespace ConnectIssuer.Callers;
@@ -43,7 +42,7 @@ internal sealed class ValidateCallerAuthenticationOptions(IHostEnvironment envir
         {
             failures.Add("Auth:Authority uses http; set Auth:RequireHttpsMetadata=false (loopback or Development only) or use https.");
         }
-        else if (!options.RequireHttpsMetadata && !environment.IsDevelopment() && !IsLoopback(metadata))
+        else if (!options.RequireHttpsMetadata && !environment.IsDevelopment() && !Http.Loopback.Is(metadata))
         {
             failures.Add("Auth:RequireHttpsMetadata=false is accepted only in the Development environment or for a loopback authority.");
         }
@@ -53,7 +52,4 @@ internal sealed class ValidateCallerAuthenticationOptions(IHostEnvironment envir
             failures.Add("Auth:Audiences must list at least one non-empty audience when Auth:Mode is Oidc.");
         }
     }
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

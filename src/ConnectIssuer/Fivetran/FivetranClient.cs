@@ -130,32 +130,9 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
     /// </summary>
     internal DateTimeOffset? ExpiryOf(string token)
     {
-        var parts = token.Split('.');
-        if (parts.Length != 3 || parts[1].Length is 0 or > 4096)
-        {
-            return null;
-        }
-
-        try
-        {
-            var payload = parts[1].Replace('-', '+').Replace('_', '/');
-            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-            using var document = JsonDocument.Parse(Convert.FromBase64String(payload));
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("exp", out var exp)
-                && exp.TryGetInt64(out var seconds))
-            {
-                var expiresAt = DateTimeOffset.FromUnixTimeSeconds(seconds);
-                var now = timeProvider.GetUtcNow();
-                return expiresAt > now && expiresAt < now.AddDays(30) ? expiresAt : null;
-            }
-        }
-        catch (Exception exception) when (exception is FormatException or JsonException or ArgumentOutOfRangeException)
-        {
-            // Not a JWT we can read: the expiry is simply not known.
-        }
-
-        return null;
+        // A Connect Card lives one day; an exp in the past or weeks away is not believable, so it is not reported.
+        var now = timeProvider.GetUtcNow();
+        return UnverifiedJwt.TryReadExpiry(token) is { } expiresAt && expiresAt > now && expiresAt < now.AddDays(30) ? expiresAt : null;
     }
 
     private Task<VendorResponse> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 
 namespace ConnectIssuer.Http;
 
@@ -39,7 +38,5 @@ public sealed class RedirectAllowlist(IOptions<AllowedOriginsOptions> options)
     internal static string Origin(Uri uri) =>
         string.Create(CultureInfo.InvariantCulture, $"{uri.Scheme.ToLowerInvariant()}://{uri.IdnHost.ToLowerInvariant()}:{uri.Port}");
 
-    internal static bool IsLocalHost(Uri uri) =>
-        uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    internal static bool IsLocalHost(Uri uri) => Loopback.Is(uri);
 }

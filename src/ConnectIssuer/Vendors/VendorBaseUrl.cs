@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace ConnectIssuer.Vendors;
 
@@ -13,8 +12,7 @@ public static class VendorBaseUrl
             yield break;
         }
 
-        var loopback = baseUrl.IsAbsoluteUri
-            && (baseUrl.IsLoopback || (IPAddress.TryParse(baseUrl.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
+        var loopback = Http.Loopback.Is(baseUrl);
         if (!baseUrl.IsAbsoluteUri
             || !(baseUrl.Scheme == Uri.UriSchemeHttps || (baseUrl.Scheme == Uri.UriSchemeHttp && loopback))
             || baseUrl.UserInfo.Length > 0

@@ -1,7 +1,7 @@
-using ConnectIssuer.Alloy;
+using ConnectIssuer.Vendors;
 using ConnectIssuer.Tests.Infrastructure;
 
-namespace ConnectIssuer.Tests.Alloy;
+namespace ConnectIssuer.Tests.Vendors;
 
 public sealed class UnverifiedJwtTests
 {

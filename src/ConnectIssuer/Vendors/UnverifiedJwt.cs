@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 
-namespace ConnectIssuer.Alloy;
+namespace ConnectIssuer.Vendors;
 
 /// <summary>
 /// Reads the <c>exp</c> claim of a compact JWS <b>without validating it</b>. The value is only passed on as the
