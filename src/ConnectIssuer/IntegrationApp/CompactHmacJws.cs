@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 
@@ -149,12 +148,7 @@ internal static class CompactHmacJws
 
     private static string Encode(byte[] header, ReadOnlySpan<byte> payload, string algorithm, byte[] key)
     {
-        var signatureBytes = algorithm switch
-        {
-            "HS256" => HMACSHA256.HashSizeInBytes,
-            "HS384" => HMACSHA384.HashSizeInBytes,
-            _ => HMACSHA512.HashSizeInBytes,
-        };
+        var signatureBytes = JwsHmac.SizeInBytes(algorithm);
         var signingInputLength = header.Length + 1 + Base64Url.GetEncodedLength(payload.Length);
         var length = signingInputLength + 1 + Base64Url.GetEncodedLength(signatureBytes);
         var rented = ArrayPool<byte>.Shared.Rent(length);
@@ -165,14 +159,8 @@ internal static class CompactHmacJws
             jws[header.Length] = (byte)'.';
             Base64Url.EncodeToUtf8(payload, jws[(header.Length + 1)..]);
 
-            Span<byte> signature = stackalloc byte[HMACSHA512.HashSizeInBytes];
-            var signingInput = jws[..signingInputLength];
-            var written = algorithm switch
-            {
-                "HS256" => HMACSHA256.HashData(key, signingInput, signature),
-                "HS384" => HMACSHA384.HashData(key, signingInput, signature),
-                _ => HMACSHA512.HashData(key, signingInput, signature),
-            };
+            Span<byte> signature = stackalloc byte[signatureBytes];
+            var written = JwsHmac.Sign(algorithm, key, jws[..signingInputLength], signature);
             jws[signingInputLength] = (byte)'.';
             Base64Url.EncodeToUtf8(signature[..written], jws[(signingInputLength + 1)..]);
             return Encoding.ASCII.GetString(jws);

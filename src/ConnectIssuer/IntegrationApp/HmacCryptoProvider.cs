@@ -11,56 +11,39 @@ namespace ConnectIssuer.IntegrationApp;
 /// </summary>
 internal sealed class HmacCryptoProvider : ICryptoProvider
 {
+    // SecurityAlgorithms.HmacSha256/384/512 are the JWS names "HS256"/"HS384"/"HS512" that JwsHmac maps.
     public bool IsSupportedAlgorithm(string algorithm, params object[] args) =>
-        args is [SymmetricSecurityKey, ..] && HashFor(algorithm) is not null;
+        args is [SymmetricSecurityKey, ..] && JwsHmac.IsSupported(algorithm);
 
     public object Create(string algorithm, params object[] args) =>
-        new HmacSignatureProvider((SymmetricSecurityKey)args[0], algorithm, HashFor(algorithm)!.Value);
+        new HmacSignatureProvider((SymmetricSecurityKey)args[0], algorithm);
 
     public void Release(object cryptoInstance) => (cryptoInstance as IDisposable)?.Dispose();
 
-    private static HashAlgorithmName? HashFor(string algorithm) => algorithm switch
-    {
-        SecurityAlgorithms.HmacSha256 => HashAlgorithmName.SHA256,
-        SecurityAlgorithms.HmacSha384 => HashAlgorithmName.SHA384,
-        SecurityAlgorithms.HmacSha512 => HashAlgorithmName.SHA512,
-        _ => null,
-    };
-
-    private sealed class HmacSignatureProvider(SymmetricSecurityKey key, string algorithm, HashAlgorithmName hash)
+    private sealed class HmacSignatureProvider(SymmetricSecurityKey key, string algorithm)
         : SignatureProvider(key, algorithm)
     {
         private readonly byte[] _key = key.Key;
 
-        public override byte[] Sign(byte[] input) => Hash(input);
+        public override byte[] Sign(byte[] input) => JwsHmac.Sign(Algorithm, _key, input);
 
         public override bool Sign(ReadOnlySpan<byte> data, Span<byte> destination, out int bytesWritten)
         {
-            bytesWritten = hash.Name switch
-            {
-                "SHA256" => HMACSHA256.HashData(_key, data, destination),
-                "SHA384" => HMACSHA384.HashData(_key, data, destination),
-                _ => HMACSHA512.HashData(_key, data, destination),
-            };
+            bytesWritten = JwsHmac.Sign(Algorithm, _key, data, destination);
             return true;
         }
 
-        public override byte[] Sign(byte[] input, int offset, int count) => Hash(input.AsSpan(offset, count));
+        public override byte[] Sign(byte[] input, int offset, int count) => JwsHmac.Sign(Algorithm, _key, input.AsSpan(offset, count));
 
-        public override bool Verify(byte[] input, byte[] signature) => CryptographicOperations.FixedTimeEquals(Hash(input), signature);
+        public override bool Verify(byte[] input, byte[] signature) =>
+            CryptographicOperations.FixedTimeEquals(JwsHmac.Sign(Algorithm, _key, input), signature);
 
         public override bool Verify(byte[] input, int inputOffset, int inputLength, byte[] signature, int signatureOffset, int signatureLength) =>
-            CryptographicOperations.FixedTimeEquals(Hash(input.AsSpan(inputOffset, inputLength)), signature.AsSpan(signatureOffset, signatureLength));
+            CryptographicOperations.FixedTimeEquals(
+                JwsHmac.Sign(Algorithm, _key, input.AsSpan(inputOffset, inputLength)), signature.AsSpan(signatureOffset, signatureLength));
 
         protected override void Dispose(bool disposing)
         {
         }
-
-        private byte[] Hash(ReadOnlySpan<byte> input) => hash.Name switch
-        {
-            "SHA256" => HMACSHA256.HashData(_key, input),
-            "SHA384" => HMACSHA384.HashData(_key, input),
-            _ => HMACSHA512.HashData(_key, input),
-        };
     }
 }
