@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
-namespace ConnectIssuer.Functions.Functions;
+namespace ConnectIssuer.Functions;
 
 /// <summary><c>GET /api/fivetran/connections/{connectionId}</c>. See <see cref="FivetranConnectionStatusHandler"/> for outcomes.</summary>
 public sealed class FivetranConnectionStatusFunction(FivetranConnectionStatusHandler handler)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
-namespace ConnectIssuer.Functions.Functions;
+namespace ConnectIssuer.Functions;
 
 /// <summary><c>GET /api/health</c>. See <see cref="HealthHandler"/>.</summary>
 public sealed class HealthFunction(HealthHandler handler)

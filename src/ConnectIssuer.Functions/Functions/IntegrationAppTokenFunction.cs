@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
-namespace ConnectIssuer.Functions.Functions;
+namespace ConnectIssuer.Functions;
 
 /// <summary><c>POST /api/integration-app/token</c>. See <see cref="IntegrationAppTokenHandler"/> for outcomes.</summary>
 public sealed class IntegrationAppTokenFunction(IntegrationAppTokenHandler handler)

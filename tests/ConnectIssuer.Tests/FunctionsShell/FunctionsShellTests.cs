@@ -12,8 +12,8 @@ namespace ConnectIssuer.Tests.FunctionsShell;
 /// </summary>
 public sealed class FunctionsShellTests
 {
-    private static readonly Type[] AdapterTypes = [.. typeof(FunctionsShellTests).Assembly.GetTypes()
-        .Where(t => t.Namespace == "ConnectIssuer.Functions.Functions" && t.IsClass && !t.IsNested)];
+    private static readonly Type[] AdapterTypes = [.. typeof(ConnectIssuer.Functions.HealthFunction).Assembly.GetTypes()
+        .Where(t => t.Namespace == "ConnectIssuer.Functions" && t.IsClass && !t.IsNested && t.Name.EndsWith("Function", StringComparison.Ordinal))];
 
     public static TheoryData<string> AdapterNames => [.. AdapterTypes.Select(t => t.Name)];
 
