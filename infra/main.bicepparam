@@ -14,8 +14,14 @@ param grantDeployerSecretsOfficer = bool(readEnvironmentVariable('GRANT_DEPLOYER
 param keyVaultEnablePurgeProtection = bool(readEnvironmentVariable('KEY_VAULT_PURGE_PROTECTION', 'true'))
 param keyVaultSoftDeleteRetentionInDays = int(readEnvironmentVariable('KEY_VAULT_SOFT_DELETE_DAYS', '90'))
 
-// Scale.
-param instanceMemoryMB = int(readEnvironmentVariable('INSTANCE_MEMORY_MB', '2048'))
+// Scale. The memory size is looked up by name, so the value keeps the template's allowed type
+// (512 | 2048 | 4096) and any other value fails the build with the list of allowed ones (int() of
+// the variable would be a plain int, which the compiler rejects for an @allowed parameter).
+param instanceMemoryMB = {
+  '512': 512
+  '2048': 2048
+  '4096': 4096
+}[readEnvironmentVariable('INSTANCE_MEMORY_MB', '2048')]
 param maximumInstanceCount = int(readEnvironmentVariable('MAXIMUM_INSTANCE_COUNT', '100'))
 param alwaysReadyHttpInstances = int(readEnvironmentVariable('ALWAYS_READY_HTTP_INSTANCES', '0'))
 

@@ -263,8 +263,8 @@ var polytomicTypeSettings = [for (connectionType, i) in polytomicAllowedTypes: {
 // Alloy's settings are written as given once Alloy is enabled by its prefix: an empty ApiVersion is
 // meaningful there (no x-api-version header), so it must not be dropped like other empty values.
 var alloySettings = empty(alloyUsernamePrefix) ? {} : {
-  'Alloy__UsernamePrefix': alloyUsernamePrefix
-  'Alloy__ApiVersion': alloyApiVersion
+  Alloy__UsernamePrefix: alloyUsernamePrefix
+  Alloy__ApiVersion: alloyApiVersion
 }
 
 var allContractSettings = concat(
