@@ -6,8 +6,10 @@ using ConnectIssuer.Secrets;
 namespace ConnectIssuer.Tests.Infra;
 
 /// <summary>
-/// Security and configuration invariants of the Bicep in <c>infra/</c>, checked on the text (no Bicep
-/// compiler runs here; <c>tests/bicep/check.mjs</c> checks the syntax).
+/// Security and configuration invariants of the Bicep in <c>infra/</c>, checked on the ARM JSON that
+/// the real Bicep CLI compiles (<see cref="CompiledInfra"/>, through <c>infra/build.sh</c>): resources
+/// by type, their properties, role assignments, and the app settings as ARM expressions. A few
+/// checks stay on the Bicep text where the text is what matters (module files, comments aside).
 /// </summary>
 public sealed class BicepInvariantTests
 {
@@ -22,14 +24,19 @@ public sealed class BicepInvariantTests
         "AllowedOrigins",
     };
 
-    private static readonly string RepoRoot = FindRepoRoot();
+    private const string IdentityType = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
-    public static TheoryData<string> RoleDefinitionIds => new()
+    private static CompiledInfra Infra => CompiledInfra.Instance;
+
+    private static string RepoRoot => Infra.RepoRoot;
+
+    /// <summary>Role definition id, the resource type it is scoped to, and the principal parameter of roles.bicep.</summary>
+    public static TheoryData<string, string, string> RoleDefinitionIds => new()
     {
-        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", // Storage Blob Data Owner
-        "3913510d-42f4-4e42-8a64-420c390055eb", // Monitoring Metrics Publisher
-        "4633458b-17de-408a-b874-0445c86b69e6", // Key Vault Secrets User
-        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", // Key Vault Secrets Officer (deployer, optional)
+        { "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Microsoft.Storage/storageAccounts", "appPrincipalId" }, // Storage Blob Data Owner
+        { "3913510d-42f4-4e42-8a64-420c390055eb", "Microsoft.Insights/components", "appPrincipalId" }, // Monitoring Metrics Publisher
+        { "4633458b-17de-408a-b874-0445c86b69e6", "Microsoft.KeyVault/vaults", "appPrincipalId" }, // Key Vault Secrets User
+        { "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Microsoft.KeyVault/vaults", "deployerPrincipalId" }, // Key Vault Secrets Officer (deployer, optional)
     };
 
     public static TheoryData<string> FlexForbiddenSettings => new()
@@ -50,15 +57,58 @@ public sealed class BicepInvariantTests
     };
 
     [Fact]
+    public void BicepCli_CompilesTemplateAndParametersWithNoDiagnostics()
+    {
+        Assert.Contains("bicep build infra/main.bicep", Infra.BuildOutput);
+        Assert.Contains("bicep build-params infra/main.bicepparam", Infra.BuildOutput);
+        Assert.DoesNotMatch(new Regex(@": (Warning|Error) "), Infra.BuildOutput);
+        Assert.StartsWith("0.49.2.", Infra.Template.GetProperty("metadata").GetProperty("_generator").GetProperty("version").GetString());
+
+        // The parameter file sets every parameter of main.bicep that has no default, with a value
+        // of the declared kind, and the instance memory is one that Flex offers.
+        var declared = Infra.Template.GetProperty("parameters");
+        foreach (var parameter in declared.EnumerateObject().Where(p => !p.Value.TryGetProperty("defaultValue", out _)))
+        {
+            Assert.True(Infra.Parameters.TryGetProperty(parameter.Name, out _), $"main.bicepparam does not set {parameter.Name}");
+        }
+
+        Assert.Equal(2048, Infra.Parameters.GetProperty("instanceMemoryMB").GetProperty("value").GetInt32());
+        Assert.Equal(
+            new[] { 512, 2048, 4096 },
+            declared.GetProperty("instanceMemoryMB").GetProperty("allowedValues").EnumerateArray().Select(v => v.GetInt32()));
+    }
+
+    [Fact]
+    public void BicepParam_ReadsInstanceMemoryFromTheEnvironmentAndRejectsOtherSizes()
+    {
+        var output = Path.Combine(AppContext.BaseDirectory, "compiled-infra-memory");
+
+        var (exitCode, text) = CompiledInfra.RunBuild(output, new Dictionary<string, string> { ["INSTANCE_MEMORY_MB"] = "4096" });
+        Assert.True(exitCode == 0, text);
+        using (var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "main.parameters.json"))))
+        {
+            Assert.Equal(4096, parameters.RootElement.GetProperty("parameters").GetProperty("instanceMemoryMB").GetProperty("value").GetInt32());
+        }
+
+        (exitCode, text) = CompiledInfra.RunBuild(output, new Dictionary<string, string> { ["INSTANCE_MEMORY_MB"] = "1024" });
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("main.bicepparam", text);
+        Assert.Contains("\"1024\"", text);
+        Assert.Contains("\"2048\", \"4096\", \"512\"", text);
+    }
+
+    [Fact]
     public void InfraFolder_HasMainAndOneModulePerConcern()
     {
-        foreach (var module in new[] { "identity", "monitoring", "storage", "keyvault", "functionapp", "roles" })
+        string[] modules = ["identity", "monitoring", "storage", "keyvault", "functionapp", "roles"];
+        foreach (var module in modules)
         {
             Assert.True(File.Exists(InfraPath("modules", $"{module}.bicep")), $"infra/modules/{module}.bicep is missing");
         }
 
         Assert.True(File.Exists(InfraPath("main.bicep")));
         Assert.True(File.Exists(InfraPath("main.bicepparam")));
+        Assert.Equal(modules.Order(), Infra.Templates.Skip(1).Select(t => t.Module).Order());
     }
 
     [Fact]
@@ -76,83 +126,124 @@ public sealed class BicepInvariantTests
     [Fact]
     public void BicepFiles_UseNoKeysOrConnectionStrings()
     {
-        foreach (var (file, text) in AllBicepFiles())
+        foreach (var call in new[] { "listKeys(", "listAccountSas(", "listServiceSas(", "listConnectionStrings(" })
         {
-            Assert.False(text.Contains("listKeys(", StringComparison.OrdinalIgnoreCase), $"{file} calls listKeys(");
-            Assert.False(text.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase), $"{file} builds an AccountKey= connection string");
-            Assert.False(text.Contains("InstrumentationKey", StringComparison.OrdinalIgnoreCase), $"{file} uses an instrumentation key");
-            Assert.DoesNotMatch(new Regex(@"\bAzureWebJobsStorage\s*:"), text);
+            Assert.False(Infra.TemplateText.Contains(call, StringComparison.OrdinalIgnoreCase), $"the compiled template calls {call}");
         }
+
+        Assert.False(Infra.TemplateText.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase), "the compiled template builds an AccountKey= connection string");
+        Assert.False(Infra.TemplateText.Contains("InstrumentationKey", StringComparison.OrdinalIgnoreCase), "the compiled template uses an instrumentation key");
+
+        var settings = Infra.AppSettings();
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.Equal(("Microsoft.Insights/components", "ConnectionString"), settings["APPLICATIONINSIGHTS_CONNECTION_STRING"].ResourceProperty());
     }
 
     [Fact]
     public void Storage_AllowsOnlyIdentityAccessOverTls12()
     {
-        var storage = Read("modules", "storage.bicep");
+        var storage = Infra.Single("Microsoft.Storage/storageAccounts");
 
-        Assert.Contains("allowSharedKeyAccess: false", storage);
-        Assert.Contains("allowBlobPublicAccess: false", storage);
-        Assert.Contains("minimumTlsVersion: 'TLS1_2'", storage);
-        Assert.Contains("publicAccess: 'None'", storage);
+        Assert.False(storage.Property("allowSharedKeyAccess").GetBoolean());
+        Assert.False(storage.Property("allowBlobPublicAccess").GetBoolean());
+        Assert.True(storage.Property("defaultToOAuthAuthentication").GetBoolean());
+        Assert.True(storage.Property("supportsHttpsTrafficOnly").GetBoolean());
+        Assert.Equal("TLS1_2", storage.Property("minimumTlsVersion").GetString());
+        Assert.Equal("None", Infra.Single("Microsoft.Storage/storageAccounts/blobServices/containers").Property("publicAccess").GetString());
     }
 
     [Fact]
     public void KeyVault_UsesRbacAuthorizationAndSoftDelete()
     {
-        var vault = Read("modules", "keyvault.bicep");
+        var vault = Infra.Single("Microsoft.KeyVault/vaults");
 
-        Assert.Contains("enableRbacAuthorization: true", vault);
-        Assert.Contains("enableSoftDelete: true", vault);
-        Assert.Contains("param enablePurgeProtection bool", vault);
-        Assert.DoesNotContain("accessPolicies", vault);
+        Assert.True(vault.Property("enableRbacAuthorization").GetBoolean());
+        Assert.True(vault.Property("enableSoftDelete").GetBoolean());
+        Assert.False(vault.HasProperty("accessPolicies"));
+        Assert.Contains("parameters('enablePurgeProtection')", ArmNode.FromJson(vault.Property("enablePurgeProtection")).ToString());
+        Assert.Equal("bool", Infra.Module("keyvault").GetProperty("parameters").GetProperty("enablePurgeProtection").GetProperty("type").GetString());
+        Assert.Equal("[parameters('keyVaultEnablePurgeProtection')]", ModuleArgument("keyvault", "enablePurgeProtection"));
     }
 
     [Fact]
     public void ApplicationInsights_DisablesLocalAuth()
     {
-        Assert.Contains("DisableLocalAuth: true", Read("modules", "monitoring.bicep"));
+        Assert.True(Infra.Single("Microsoft.Insights/components").Property("DisableLocalAuth").GetBoolean());
     }
 
     [Fact]
     public void FunctionApp_IsFlexConsumptionDotnetIsolated10()
     {
-        var app = Read("modules", "functionapp.bicep");
+        var plan = Infra.Single("Microsoft.Web/serverfarms");
+        var site = Infra.Single("Microsoft.Web/sites");
 
-        Assert.Contains("name: 'FC1'", app);
-        Assert.Contains("tier: 'FlexConsumption'", app);
-        Assert.Contains("kind: 'functionapp,linux'", app);
-        Assert.Contains("name: 'dotnet-isolated'", app);
-        Assert.Contains("version: '10.0'", app);
-        Assert.Contains("@minValue(40)", app);
-        Assert.Contains("@maxValue(1000)", app);
-        Assert.Contains("type: 'UserAssignedIdentity'", app);
+        Assert.Equal("FC1", plan.Json.GetProperty("sku").GetProperty("name").GetString());
+        Assert.Equal("FlexConsumption", plan.Json.GetProperty("sku").GetProperty("tier").GetString());
+        Assert.True(plan.Property("reserved").GetBoolean());
+        Assert.Equal("functionapp,linux", site.Json.GetProperty("kind").GetString());
+        Assert.Equal("dotnet-isolated", site.Property("functionAppConfig.runtime.name").GetString());
+        Assert.Equal("10.0", site.Property("functionAppConfig.runtime.version").GetString());
+        foreach (var template in new[] { Infra.Template, Infra.Module("functionapp") })
+        {
+            var maximum = template.GetProperty("parameters").GetProperty("maximumInstanceCount");
+            Assert.Equal(40, maximum.GetProperty("minValue").GetInt32());
+            Assert.Equal(1000, maximum.GetProperty("maxValue").GetInt32());
+        }
+
+        Assert.Equal("parameters('maximumInstanceCount')", ArmNode.FromJson(site.Property("functionAppConfig.scaleAndConcurrency.maximumInstanceCount")).ToString());
+        Assert.Equal("UserAssigned", site.Json.GetProperty("identity").GetProperty("type").GetString());
+        Assert.Equal("blobContainer", site.Property("functionAppConfig.deployment.storage.type").GetString());
+        Assert.Equal("UserAssignedIdentity", site.Property("functionAppConfig.deployment.storage.authentication.type").GetString());
+        Assert.Equal(
+            (IdentityType, ""),
+            ArmNode.FromJson(site.Property("functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId")).ResourceProperty());
     }
 
     [Fact]
     public void FunctionApp_EnforcesHttpsTls12AndNoFtp()
     {
-        var app = Read("modules", "functionapp.bicep");
+        var site = Infra.Single("Microsoft.Web/sites");
 
-        Assert.Contains("httpsOnly: true", app);
-        Assert.Contains("minTlsVersion: '1.2'", app);
-        Assert.Contains("ftpsState: 'Disabled'", app);
+        Assert.True(site.Property("httpsOnly").GetBoolean());
+        Assert.Equal("1.2", site.Property("siteConfig.minTlsVersion").GetString());
+        Assert.Equal("1.2", site.Property("siteConfig.scmMinTlsVersion").GetString());
+        Assert.Equal("Disabled", site.Property("siteConfig.ftpsState").GetString());
     }
 
     [Fact]
     public void FunctionApp_ReachesStorageAndTelemetryWithTheManagedIdentity()
     {
-        var app = Read("modules", "functionapp.bicep");
+        var settings = Infra.AppSettings();
+        var clientId = (IdentityType, "clientId");
 
-        Assert.Contains("AzureWebJobsStorage__credential: 'managedidentity'", app);
-        Assert.Contains("AzureWebJobsStorage__clientId: identity.properties.clientId", app);
-        Assert.Contains("APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'", app);
-        Assert.Contains("{ name: 'KeyVault__ManagedIdentityClientId', value: identity.properties.clientId }", app);
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"].Text);
+        Assert.Equal(clientId, settings["AzureWebJobsStorage__clientId"].ResourceProperty());
+        Assert.Equal(("Microsoft.Storage/storageAccounts", "primaryEndpoints.blob"), settings["AzureWebJobsStorage__blobServiceUri"].ResourceProperty());
+        Assert.Equal(clientId, settings["KeyVault__ManagedIdentityClientId"].ResourceProperty());
+        Assert.Equal(("Microsoft.KeyVault/vaults", "vaultUri"), settings["KeyVault__Uri"].ResourceProperty());
+
+        var authentication = Assert.IsType<ArmCall>(settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.Equal("format", authentication.Name);
+        Assert.Equal("ClientId={0};Authorization=AAD", authentication.Arguments[0].Text);
+        Assert.Equal(clientId, Assert.Single(authentication.Arguments.Skip(1)).ResourceProperty());
+
+        // The identity whose client id the settings name is the one the site runs as.
+        var site = Infra.Single("Microsoft.Web/sites");
+        var attached = Assert.Single(site.Json.GetProperty("identity").GetProperty("userAssignedIdentities").EnumerateObject());
+        var attachedId = Assert.Single(ArmNode.FromTemplateString(attached.Name).Calls(), c => c.Name == "resourceId");
+        var referenced = Assert.IsType<ArmMember>(settings["AzureWebJobsStorage__clientId"]).Target.Calls().First(c => c.Name == "resourceId");
+        Assert.Equal(attachedId.ToString(), referenced.ToString());
     }
 
     [Theory]
     [MemberData(nameof(FlexForbiddenSettings))]
     public void FunctionApp_DoesNotSetSettingsThatFlexForbids(string setting)
     {
+        var site = Infra.Single("Microsoft.Web/sites");
+
+        Assert.DoesNotContain(setting, Infra.AppSettings().Keys);
+        Assert.False(site.HasProperty($"siteConfig.{setting}"), $"the site sets siteConfig.{setting}");
+        Assert.False(Infra.TemplateText.Contains(setting, StringComparison.Ordinal), $"the compiled template mentions {setting}");
         foreach (var (file, text) in AllBicepFiles())
         {
             Assert.False(text.Contains(setting, StringComparison.Ordinal), $"{file} sets {setting}");
@@ -161,49 +252,107 @@ public sealed class BicepInvariantTests
 
     [Theory]
     [MemberData(nameof(RoleDefinitionIds))]
-    public void Roles_AssignTheBuiltInRole(string roleDefinitionId)
+    public void Roles_AssignTheBuiltInRole(string roleDefinitionId, string scopeType, string principalParameter)
     {
-        Assert.Contains($"'{roleDefinitionId}'", Read("modules", "roles.bicep"));
+        var assignment = Assert.Single(
+            Infra.OfType("Microsoft.Authorization/roleAssignments"),
+            a => RoleDefinition(a) == roleDefinitionId);
+
+        Assert.Equal("roles", assignment.Module);
+        Assert.Equal((scopeType, ""), assignment.Scope?.ResourceProperty());
+        Assert.Equal($"parameters('{principalParameter}')", ArmNode.FromJson(assignment.Property("principalId")).ToString());
+        if (principalParameter == "appPrincipalId")
+        {
+            Assert.Equal("ServicePrincipal", assignment.Property("principalType").GetString());
+            Assert.Null(assignment.Condition);
+        }
+    }
+
+    [Fact]
+    public void Roles_GiveTheAppOnlyDataPlaneRoles()
+    {
+        var appRoles = Infra.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => ArmNode.FromJson(a.Property("principalId")).ToString() == "parameters('appPrincipalId')")
+            .Select(RoleDefinition)
+            .Order();
+
+        // Storage Blob Data Owner, Monitoring Metrics Publisher, Key Vault Secrets User; no Owner,
+        // Contributor or any other management-plane role.
+        Assert.Equal(
+            new[] { "3913510d-42f4-4e42-8a64-420c390055eb", "4633458b-17de-408a-b874-0445c86b69e6", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b" },
+            appRoles);
+        Assert.Equal(
+            "reference(resourceId('Microsoft.Resources/deployments', 'identity'), '2025-04-01').outputs.principalId.value",
+            ArmNode.FromTemplateString(ModuleArgument("roles", "appPrincipalId")).ToString());
     }
 
     [Fact]
     public void AllowedOriginsSettings_ComeFromTheCorsParameter()
     {
-        var app = Read("modules", "functionapp.bicep");
+        var site = Infra.Single("Microsoft.Web/sites");
+        var settings = Infra.AppSettings();
 
-        Assert.Contains("allowedOrigins: allowedOrigins", app);
-        Assert.Contains("[for (origin, i) in allowedOrigins: { name: 'AllowedOrigins__${i}', value: origin }]", app);
+        Assert.Equal("parameters('allowedOrigins')", ArmNode.FromJson(site.Property("siteConfig.cors.allowedOrigins")).ToString());
+        Assert.False(site.Property("siteConfig.cors.supportCredentials").GetBoolean());
+        var origin = Assert.IsType<ArmIndex>(settings["AllowedOrigins__{0}"]);
+        Assert.Equal("parameters('allowedOrigins')", origin.Target.ToString());
+        Assert.Equal("[parameters('allowedOrigins')]", ModuleArgument("functionapp", "allowedOrigins"));
     }
 
     [Fact]
     public void EasyAuth_Returns401ForUnauthenticatedCallers()
     {
-        var app = Read("modules", "functionapp.bicep");
+        var auth = Assert.Single(Infra.OfType("Microsoft.Web/sites/config"), r => r.NameNode.ToString().EndsWith("'authsettingsV2')", StringComparison.Ordinal));
 
-        Assert.Contains("name: 'authsettingsV2'", app);
-        Assert.Contains("if (authMode == 'EasyAuth')", app);
-        Assert.Contains("unauthenticatedClientAction: 'Return401'", app);
+        Assert.Equal("equals(parameters('authMode'), 'EasyAuth')", auth.Condition?.ToString());
+        Assert.True(auth.Property("platform.enabled").GetBoolean());
+        Assert.True(auth.Property("globalValidation.requireAuthentication").GetBoolean());
+        Assert.Equal("Return401", auth.Property("globalValidation.unauthenticatedClientAction").GetString());
+        Assert.Equal(new[] { "/api/health" }, auth.Property("globalValidation.excludedPaths").EnumerateArray().Select(p => p.GetString()));
+        Assert.True(auth.Property("httpSettings.requireHttps").GetBoolean());
     }
 
     [Fact]
     public void BicepAndParameters_HoldNoSecretValues()
     {
+        foreach (var (module, template) in Infra.Templates)
+        {
+            foreach (var parameter in template.GetProperty("parameters").EnumerateObject())
+            {
+                var type = parameter.Value.GetProperty("type").GetString();
+                Assert.False(type is "securestring" or "secureObject", $"{module} declares secure parameter {parameter.Name}");
+                foreach (var secretName in SecretNames.All)
+                {
+                    Assert.False(parameter.Name.Contains(secretName, StringComparison.OrdinalIgnoreCase), $"{module} has a parameter for secret {secretName}");
+                }
+            }
+
+            if (template.TryGetProperty("outputs", out var outputs))
+            {
+                foreach (var output in outputs.EnumerateObject())
+                {
+                    Assert.DoesNotMatch(new Regex("ConnectionString|secret|listKeys", RegexOptions.IgnoreCase), output.Name + " " + output.Value.GetProperty("value").GetRawText());
+                }
+            }
+        }
+
+        Assert.DoesNotContain(Infra.AppSettings().Keys, key => key.StartsWith("Secrets__", StringComparison.Ordinal));
+        foreach (var secretName in SecretNames.All)
+        {
+            Assert.False(Infra.ParametersText.Contains(secretName, StringComparison.OrdinalIgnoreCase), $"main.parameters.json names secret {secretName}");
+        }
+
         foreach (var (file, text) in AllBicepFiles())
         {
             Assert.False(text.Contains("Secrets__", StringComparison.Ordinal), $"{file} sets a local-only Secrets__ key");
             Assert.DoesNotMatch(new Regex(@"^\s*@secure\(\)", RegexOptions.Multiline), text);
-            Assert.DoesNotMatch(new Regex(@"^output\s.*(ConnectionString|secret|listKeys)", RegexOptions.Multiline | RegexOptions.IgnoreCase), text);
-            foreach (var secretName in SecretNames.All)
-            {
-                Assert.DoesNotMatch(new Regex($@"^\s*param\s+\w*{secretName}", RegexOptions.Multiline | RegexOptions.IgnoreCase), text);
-            }
         }
     }
 
     [Fact]
     public void AppSettings_CoverEveryOptionsPropertyTheCodeReads()
     {
-        var app = Read("modules", "functionapp.bicep");
+        var settings = Infra.AppSettings();
         var optionsTypes = OptionsTypes().ToList();
         Assert.Contains(typeof(KeyVaultOptions), optionsTypes); // the reflection finds the options classes at all
 
@@ -223,17 +372,20 @@ public sealed class BicepInvariantTests
                     continue;
                 }
 
+                // A scalar is one setting; a list or map is Key__{0} (a loop in the template).
                 var key = $"{section}__{property.Name}";
-                var expected = IsScalar(property.PropertyType) ? $"'{key}'" : $"'{key}__${{";
-                if (!NotDeployed.Contains(key) && !app.Contains(expected, StringComparison.Ordinal))
+                var present = IsScalar(property.PropertyType)
+                    ? settings.ContainsKey(key)
+                    : settings.Keys.Any(k => k.StartsWith($"{key}__{{", StringComparison.Ordinal));
+                if (!NotDeployed.Contains(key) && !present)
                 {
-                    missing.Add($"{expected} ({type.Name}.{property.Name})");
+                    missing.Add($"{key} ({type.Name}.{property.Name})");
                 }
             }
         }
 
-        Assert.True(missing.Count == 0, $"infra/modules/functionapp.bicep sets no app setting for: {string.Join(", ", missing)}");
-        Assert.Contains("'AllowedOrigins__${", app);
+        Assert.True(missing.Count == 0, $"the compiled app settings have nothing for: {string.Join(", ", missing)}");
+        Assert.Contains("AllowedOrigins__{0}", settings.Keys);
     }
 
     [Fact]
@@ -252,6 +404,24 @@ public sealed class BicepInvariantTests
         {
             Assert.Matches(new Regex($@"az keyvault secret set\b.*--name {secretName}\b"), doc);
         }
+    }
+
+    /// <summary>The role definition GUID of a role assignment, with <c>variables('...RoleId')</c> resolved.</summary>
+    private static string RoleDefinition(InfraResource assignment)
+    {
+        var id = Assert.IsType<ArmCall>(ArmNode.FromJson(assignment.Property("roleDefinitionId")));
+        Assert.Equal("subscriptionResourceId", id.Name);
+        Assert.Equal("Microsoft.Authorization/roleDefinitions", id.Arguments[0].Text);
+        return CompiledInfra.Resolve(id.Arguments[1], assignment.Template).Text
+            ?? throw new InvalidOperationException($"role definition id is not a literal: {id}");
+    }
+
+    /// <summary>The value main.bicep passes to a module parameter (an expression string or a literal).</summary>
+    private static string ModuleArgument(string module, string parameter)
+    {
+        var deployment = Assert.Single(Infra.OfType("Microsoft.Resources/deployments"), d => d.Name == module);
+        var value = deployment.Property($"parameters.{parameter}.value");
+        return value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
     }
 
     private static IEnumerable<Type> OptionsTypes() =>
@@ -280,17 +450,4 @@ public sealed class BicepInvariantTests
     private static string WithoutCommentLines(string bicep) => Regex.Replace(bicep, @"^[ \t]*//.*$", string.Empty, RegexOptions.Multiline);
 
     private static string InfraPath(params string[] parts) => Path.Combine([RepoRoot, "infra", .. parts]);
-
-    private static string FindRepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Functions.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Functions.sln not found above {AppContext.BaseDirectory}");
-    }
 }
