@@ -341,6 +341,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           }
         ] : []
       }
+      // The platform's publish endpoint (/api/publish, used by azd and Core Tools) writes the
+      // package into this container with this identity, and instances read it with the same one:
+      // it needs write access there, so it cannot be read-only (see roles.bicep, docs/deploy.md).
       deployment: {
         storage: {
           type: 'blobContainer'
@@ -352,6 +355,24 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
     }
+  }
+}
+
+// Basic-auth (user name and password) publishing off for FTP and the SCM site. azd and Core Tools
+// publish to Flex with the deployer's Entra ID token (/api/publish), which this does not affect.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 

@@ -20,6 +20,9 @@ param softDeleteRetentionInDays int = 90
 @description('Turn on purge protection. Recommended for production; it can never be turned off again, and it blocks re-creating the same vault name until the retention period ends.')
 param enablePurgeProtection bool = true
 
+@description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
+param logAnalyticsWorkspaceId string
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
@@ -40,6 +43,22 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
+  }
+}
+
+// Every secret read, write and denied access (the audit category group: AuditEvent) goes to the
+// Log Analytics workspace, so who read which vendor secret when can be answered later.
+resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: vault
+  name: 'audit-to-log-analytics'
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
   }
 }
 

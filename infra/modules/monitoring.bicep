@@ -49,3 +49,6 @@ output applicationInsightsName string = applicationInsights.name
 
 @description('Name of the Log Analytics workspace.')
 output logAnalyticsName string = workspace.name
+
+@description('Resource id of the Log Analytics workspace (diagnostic settings send logs there).')
+output logAnalyticsWorkspaceId string = workspace.id

@@ -27,7 +27,13 @@ param deployerPrincipalType string = 'User'
 @description('Give the deploying principal Key Vault Secrets Officer on the vault, so it can set the vendor secrets after deployment.')
 param grantDeployerSecretsOfficer bool = false
 
-// Storage Blob Data Owner: the Functions host (leases, keys) and reading the deployment package.
+// Storage Blob Data Owner: the Functions host (leases, keys) and the deployment package.
+// Not narrowed to read-only on the package container: on Flex Consumption the identity in
+// functionAppConfig.deployment.storage.authentication is also the one the platform's publish
+// endpoint (/api/publish, behind azd deploy and func azure functionapp publish) uploads the
+// package with, so Storage Blob Data Reader there makes every publish fail with 403
+// (BlobUploadFailedException); and the same identity is the host's AzureWebJobsStorage identity,
+// which needs Blob Data Owner on the account anyway. See docs/deploy.md, "Access and audit".
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Monitoring Metrics Publisher: telemetry ingestion with Entra ID auth (local auth is off).
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'

@@ -166,6 +166,27 @@ public sealed class BicepInvariantTests
     }
 
     [Fact]
+    public void KeyVault_SendsAuditLogsToLogAnalytics()
+    {
+        var diagnostics = Assert.Single(Infra.OfType("Microsoft.Insights/diagnosticSettings"), d => d.Scope?.ResourceProperty()?.ResourceType == "Microsoft.KeyVault/vaults");
+
+        Assert.Equal("keyvault", diagnostics.Module);
+        Assert.Contains(
+            diagnostics.Property("logs").EnumerateArray(),
+            log => log.GetProperty("enabled").GetBoolean()
+                && ((log.TryGetProperty("categoryGroup", out var group) && group.GetString() is "audit" or "allLogs")
+                    || (log.TryGetProperty("category", out var category) && category.GetString() == "AuditEvent")));
+
+        // workspaceId is the module parameter that main.bicep fills from the monitoring module's workspace.
+        Assert.Equal("parameters('logAnalyticsWorkspaceId')", ArmNode.FromJson(diagnostics.Property("workspaceId")).ToString());
+        Assert.Equal(
+            "reference(resourceId('Microsoft.Resources/deployments', 'monitoring'), '2025-04-01').outputs.logAnalyticsWorkspaceId.value",
+            ArmNode.FromTemplateString(ModuleArgument("keyvault", "logAnalyticsWorkspaceId")).ToString());
+        var output = Infra.Module("monitoring").GetProperty("outputs").GetProperty("logAnalyticsWorkspaceId").GetProperty("value");
+        Assert.Equal(("Microsoft.OperationalInsights/workspaces", ""), ArmNode.FromJson(output).ResourceProperty());
+    }
+
+    [Fact]
     public void ApplicationInsights_DisablesLocalAuth()
     {
         Assert.True(Infra.Single("Microsoft.Insights/components").Property("DisableLocalAuth").GetBoolean());
@@ -208,6 +229,20 @@ public sealed class BicepInvariantTests
         Assert.Equal("1.2", site.Property("siteConfig.minTlsVersion").GetString());
         Assert.Equal("1.2", site.Property("siteConfig.scmMinTlsVersion").GetString());
         Assert.Equal("Disabled", site.Property("siteConfig.ftpsState").GetString());
+    }
+
+    [Theory]
+    [InlineData("ftp")]
+    [InlineData("scm")]
+    public void FunctionApp_TurnsOffBasicAuthPublishing(string channel)
+    {
+        var policy = Assert.Single(
+            Infra.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies"),
+            p => p.NameNode is ArmCall { Name: "format", Arguments: [_, var site, ArmString name] } && name.Value == channel && site.ToString() == "parameters('name')");
+
+        Assert.Equal("functionapp", policy.Module);
+        Assert.Null(policy.Condition);
+        Assert.False(policy.Property("allow").GetBoolean());
     }
 
     [Fact]
@@ -284,6 +319,26 @@ public sealed class BicepInvariantTests
         Assert.Equal(
             "reference(resourceId('Microsoft.Resources/deployments', 'identity'), '2025-04-01').outputs.principalId.value",
             ArmNode.FromTemplateString(ModuleArgument("roles", "appPrincipalId")).ToString());
+    }
+
+    [Fact]
+    public void DeploymentStorage_IdentityCanWriteThePackageAndTheDocsSayWhyItIsNotReadOnly()
+    {
+        // Flex's publish endpoint uploads the package with the deployment-storage identity, so that
+        // identity needs a write-capable blob role on the account holding the container (a
+        // read-only role there breaks azd deploy and func azure functionapp publish).
+        var site = Infra.Single("Microsoft.Web/sites");
+        Assert.Equal(
+            ("Microsoft.Storage/storageAccounts", "primaryEndpoints.blob"),
+            Assert.Single(ArmNode.FromJson(site.Property("functionAppConfig.deployment.storage.value")).Calls(), c => c.Name == "format").Arguments[1].ResourceProperty());
+        var writer = Assert.Single(Infra.OfType("Microsoft.Authorization/roleAssignments"), a => RoleDefinition(a) == "b7e6dc6d-f1e8-4753-8033-0f276bb0955b");
+        Assert.Equal(("Microsoft.Storage/storageAccounts", ""), writer.Scope?.ResourceProperty());
+        Assert.DoesNotContain(Infra.OfType("Microsoft.Authorization/roleAssignments"), a => RoleDefinition(a) == "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"); // Storage Blob Data Reader
+
+        var deployDoc = File.ReadAllText(Path.Combine(RepoRoot, "docs", "deploy.md"));
+        Assert.Contains("Storage Blob Data Reader", deployDoc);
+        Assert.Contains("BlobUploadFailedException", deployDoc);
+        Assert.Contains("BlobUploadFailedException", File.ReadAllText(InfraPath("modules", "roles.bicep")));
     }
 
     [Fact]
