@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# The project's test command (README): Bicep build with the real CLI, then the whole xunit suite.
-# Needs the .NET 10 SDK and Node.js 20+ with npm; .ci/run installs the rest on a fresh machine.
+# The project's test command (README): Bicep, the build of every project, the published Functions app,
+# then the whole xunit suite (both hosts: the standalone server and the published Functions worker).
+# Needs the .NET 10 SDK and Debian's chromium (browser test); .ci/run installs what a fresh machine lacks.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 echo "== Bicep build (real CLI)"
 infra/build.sh
 
+echo "== dotnet build Functions.sln (warnings are errors)"
+dotnet build Functions.sln
+
+# The folder `func azure functionapp publish` uploads; the end-to-end suite runs the worker from it.
+echo "== dotnet publish src/ConnectIssuer.Functions -> artifacts/functions"
+rm -rf artifacts/functions
+dotnet publish src/ConnectIssuer.Functions -c Release -o artifacts/functions
+export CONNECTISSUER_FUNCTIONS_APP="$PWD/artifacts/functions"
+
 echo "== dotnet test"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test tests/ConnectIssuer.Tests --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test tests/ConnectIssuer.Tests --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
