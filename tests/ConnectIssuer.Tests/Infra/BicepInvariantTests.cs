@@ -1,7 +1,6 @@
-using System.Collections;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using ConnectIssuer.Secrets;
+using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Infra;
 
@@ -204,27 +203,22 @@ public sealed class BicepInvariantTests
     public void AppSettings_CoverEveryOptionsPropertyTheCodeReads()
     {
         var app = Read("modules", "functionapp.bicep");
-        var optionsTypes = OptionsTypes().ToList();
+        var optionsTypes = BoundSettings.OptionsTypes().ToList();
         Assert.Contains(typeof(KeyVaultOptions), optionsTypes); // the reflection finds the options classes at all
 
         var missing = new List<string>();
         foreach (var type in optionsTypes)
         {
-            var section = ((string)type.GetField("SectionName")!.GetRawConstantValue()!).Replace(":", "__", StringComparison.Ordinal);
+            var section = BoundSettings.Section(type);
             if (NotDeployed.Contains(section))
             {
                 continue;
             }
 
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            foreach (var property in BoundSettings.Properties(type))
             {
-                if (property.SetMethod is not { IsPublic: true } || property.GetIndexParameters().Length > 0)
-                {
-                    continue;
-                }
-
                 var key = $"{section}__{property.Name}";
-                var expected = IsScalar(property.PropertyType) ? $"'{key}'" : $"'{key}__${{";
+                var expected = BoundSettings.IsScalar(property.PropertyType) ? $"'{key}'" : $"'{key}__${{";
                 if (!NotDeployed.Contains(key) && !app.Contains(expected, StringComparison.Ordinal))
                 {
                     missing.Add($"{expected} ({type.Name}.{property.Name})");
@@ -252,21 +246,6 @@ public sealed class BicepInvariantTests
         {
             Assert.Matches(new Regex($@"az keyvault secret set\b.*--name {secretName}\b"), doc);
         }
-    }
-
-    private static IEnumerable<Type> OptionsTypes() =>
-        typeof(Routes).Assembly.GetTypes().Where(type =>
-            type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
-            && field.FieldType == typeof(string));
-
-    /// <summary>A value bound from one setting; anything else (arrays, maps, nested objects) binds from <c>Key__*</c>.</summary>
-    private static bool IsScalar(Type type)
-    {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        return type.IsPrimitive || type.IsEnum
-            || type == typeof(string) || type == typeof(decimal) || type == typeof(Uri) || type == typeof(Guid)
-            || type == typeof(TimeSpan) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
-            || !(typeof(IEnumerable).IsAssignableFrom(type) || type.IsClass);
     }
 
     private static IEnumerable<(string File, string Text)> AllBicepFiles() =>
