@@ -1,3 +1,5 @@
+using ConnectIssuer.Audit;
+using ConnectIssuer.Callers;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,11 +15,19 @@ namespace ConnectIssuer.Functions;
 public static class WorkerTelemetry
 {
     /// <summary>
-    /// The category prefix that goes to Application Insights from Information up: all of ConnectIssuer's
-    /// own categories (audit, caller authentication, vendor flows). Everything else keeps the SDK's
-    /// Warning default, and Debug stays local.
+    /// ConnectIssuer's own categories (audit, caller authentication, vendor flows) go to Application
+    /// Insights from Information up. Everything else keeps the SDK's Warning default; Debug stays local.
     /// </summary>
     public const string ApplicationCategoryPrefix = "ConnectIssuer";
+
+    /// <summary>The audit trail: pinned at Information, so a logging setting for these categories cannot lower them.</summary>
+    public static IReadOnlyList<string> AuditTrailCategories { get; } =
+    [
+        typeof(AuditLog).FullName!,
+        typeof(OidcCallerAuthenticator).FullName!,
+        typeof(EasyAuthCallerAuthenticator).FullName!,
+        typeof(DevelopmentCallerAuthenticator).FullName!,
+    ];
 
     /// <summary>
     /// Adds the Application Insights SDK (authenticated with Entra ID through
@@ -35,9 +45,16 @@ public static class WorkerTelemetry
 
         // The WorkerService SDK inserts a rule that passes only Warning and above to Application Insights,
         // which drops the Information-level audit records and token rejections. A rule for a longer
-        // category prefix wins over it, and being added last it also wins over an equal rule from
-        // configuration: the audit trail cannot be switched off by an app setting.
-        services.AddLogging(logging => logging.AddFilter<ApplicationInsightsLoggerProvider>(ApplicationCategoryPrefix, LogLevel.Information));
+        // category prefix wins over it; among equal rules the last one added wins, and these come after
+        // the rules read from configuration (Logging:ApplicationInsights:LogLevel:*).
+        services.AddLogging(logging =>
+        {
+            logging.AddFilter<ApplicationInsightsLoggerProvider>(ApplicationCategoryPrefix, LogLevel.Information);
+            foreach (var category in AuditTrailCategories)
+            {
+                logging.AddFilter<ApplicationInsightsLoggerProvider>(category, LogLevel.Information);
+            }
+        });
         return services;
     }
 }

@@ -25,6 +25,7 @@ public sealed class WorkerTelemetryTests
     // A syntactically valid connection string that points nowhere: building the host reads it, nothing is sent.
     private const string DummyConnectionString = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
 
+    // Written out rather than read from WorkerTelemetry, so the test states what must get through.
     public static TheoryData<string> AuditTrailCategories =>
     [
         typeof(AuditLog).FullName!,
@@ -44,6 +45,25 @@ public sealed class WorkerTelemetryTests
 
         Assert.True(logger.IsEnabled(LogLevel.Information), $"{category} at Information is filtered out before Application Insights");
         Assert.False(logger.IsEnabled(LogLevel.Debug), $"{category} at Debug would reach Application Insights");
+    }
+
+    [Theory]
+    [MemberData(nameof(AuditTrailCategories))]
+    public void LoggerFilterRules_ALoggingSettingCannotLowerTheAuditTrail(string category)
+    {
+        using var host = BuildWorkerHost(new() { [$"Logging:ApplicationInsights:LogLevel:{category}"] = "None" });
+        using var applicationInsightsOnly = ApplicationInsightsOnlyLoggerFactory(host);
+
+        Assert.True(applicationInsightsOnly.CreateLogger(category).IsEnabled(LogLevel.Information));
+    }
+
+    [Fact]
+    public void LoggerFilterRules_ALoggingSettingStillTunesOtherCategories()
+    {
+        using var host = BuildWorkerHost(new() { ["Logging:ApplicationInsights:LogLevel:Microsoft.AspNetCore"] = "Error" });
+        using var applicationInsightsOnly = ApplicationInsightsOnlyLoggerFactory(host);
+
+        Assert.False(applicationInsightsOnly.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Warning));
     }
 
     [Fact]
@@ -126,7 +146,8 @@ public sealed class WorkerTelemetryTests
         Assert.Equal("api", configuration["extensions:http:routePrefix"]);
     }
 
-    private static IHost BuildWorkerHost()
+    /// <summary>The host Program.cs builds, with the settings the worker would get as app settings; never started.</summary>
+    private static IHost BuildWorkerHost(Dictionary<string, string?>? settings = null)
     {
         var builder = FunctionsAppHost.CreateBuilder([]);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -136,6 +157,7 @@ public sealed class WorkerTelemetryTests
             ["Auth:Authority"] = "https://login.example.test/tenant/v2.0",
             ["Auth:Audiences:0"] = "api://connect-issuer",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         return builder.Build();
     }
 
