@@ -1,18 +1,5 @@
-using ConnectIssuer;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using ConnectIssuer.Functions;
 using Microsoft.Extensions.Hosting;
 
-var builder = FunctionsApplication.CreateBuilder(args);
-
-// HttpRequest in, IResult out: the HTTP proxying middleware executes the handlers' TypedResults.
-builder.ConfigureFunctionsWebApplication();
-
-// Application Insights for the worker (Entra-authenticated through APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
-builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
-
-// All behaviour (caller auth, rate limits, secrets, vendors, audit) lives in the core library.
-builder.Services.AddConnectIssuer();
-
-builder.Build().Run();
+// The composition lives in FunctionsAppHost, so tests can build the same host without running it.
+FunctionsAppHost.CreateBuilder(args).Build().Run();

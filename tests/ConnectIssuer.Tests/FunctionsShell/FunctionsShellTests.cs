@@ -7,8 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConnectIssuer.Tests.FunctionsShell;
 
 /// <summary>
-/// The Functions adapters (compiled here against stand-in attributes) and the standalone server's
-/// endpoints must both serve exactly <see cref="Routes.All"/>: same function names, methods and routes.
+/// The Functions adapters and the standalone server's endpoints must both serve exactly <see cref="Routes.All"/>: same function names, methods and routes.
 /// </summary>
 public sealed class FunctionsShellTests
 {

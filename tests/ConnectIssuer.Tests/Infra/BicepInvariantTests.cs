@@ -1,7 +1,6 @@
-using System.Collections;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using ConnectIssuer.Secrets;
+using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Infra;
 
@@ -408,28 +407,23 @@ public sealed class BicepInvariantTests
     public void AppSettings_CoverEveryOptionsPropertyTheCodeReads()
     {
         var settings = Infra.AppSettings();
-        var optionsTypes = OptionsTypes().ToList();
+        var optionsTypes = BoundSettings.OptionsTypes().ToList();
         Assert.Contains(typeof(KeyVaultOptions), optionsTypes); // the reflection finds the options classes at all
 
         var missing = new List<string>();
         foreach (var type in optionsTypes)
         {
-            var section = ((string)type.GetField("SectionName")!.GetRawConstantValue()!).Replace(":", "__", StringComparison.Ordinal);
+            var section = BoundSettings.Section(type);
             if (NotDeployed.Contains(section))
             {
                 continue;
             }
 
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            foreach (var property in BoundSettings.Properties(type))
             {
-                if (property.SetMethod is not { IsPublic: true } || property.GetIndexParameters().Length > 0)
-                {
-                    continue;
-                }
-
                 // A scalar is one setting; a list or map is Key__{0} (a loop in the template).
                 var key = $"{section}__{property.Name}";
-                var present = IsScalar(property.PropertyType)
+                var present = BoundSettings.IsScalar(property.PropertyType)
                     ? settings.ContainsKey(key)
                     : settings.Keys.Any(k => k.StartsWith($"{key}__{{", StringComparison.Ordinal));
                 if (!NotDeployed.Contains(key) && !present)
@@ -477,21 +471,6 @@ public sealed class BicepInvariantTests
         var deployment = Assert.Single(Infra.OfType("Microsoft.Resources/deployments"), d => d.Name == module);
         var value = deployment.Property($"parameters.{parameter}.value");
         return value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
-    }
-
-    private static IEnumerable<Type> OptionsTypes() =>
-        typeof(Routes).Assembly.GetTypes().Where(type =>
-            type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
-            && field.FieldType == typeof(string));
-
-    /// <summary>A value bound from one setting; anything else (arrays, maps, nested objects) binds from <c>Key__*</c>.</summary>
-    private static bool IsScalar(Type type)
-    {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        return type.IsPrimitive || type.IsEnum
-            || type == typeof(string) || type == typeof(decimal) || type == typeof(Uri) || type == typeof(Guid)
-            || type == typeof(TimeSpan) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
-            || !(typeof(IEnumerable).IsAssignableFrom(type) || type.IsClass);
     }
 
     private static IEnumerable<(string File, string Text)> AllBicepFiles() =>

@@ -1,0 +1,23 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+
+namespace ConnectIssuer.Functions;
+
+/// <summary>The worker's composition. Program.cs builds and runs it; tests build the same host without running it.</summary>
+public static class FunctionsAppHost
+{
+    public static FunctionsApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+
+        // HttpRequest in, IResult out: the HTTP proxying middleware executes the handlers' TypedResults.
+        builder.ConfigureFunctionsWebApplication();
+
+        // Application Insights for the worker, keeping every audit record and token rejection.
+        builder.Services.AddWorkerTelemetry();
+
+        // All behaviour (caller auth, rate limits, secrets, vendors, audit) lives in the core library.
+        builder.Services.AddConnectIssuer();
+
+        return builder;
+    }
+}
