@@ -44,6 +44,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     private Process? _worker;
     private WebApplication? _front;
     private HttpFront? _httpFront;
+    private int _disposed;
 
     private FunctionsHostStandIn(LogBuffer logs, WorkerChannel channel, WebApplication grpc)
     {
@@ -58,6 +59,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     /// <summary>Gets the worker's rpc_log lines (<c>Level Category: Message</c>) and its stdout/stderr lines.</summary>
     public IReadOnlyList<string> Logs => _logs.Snapshot();
 
+    /// <summary>Gets the invocations so far, in no particular order.</summary>
     public IReadOnlyList<InvocationRecord> Invocations => [.. _invocations.Values];
 
     /// <summary>Gets the time from worker process start until every function was loaded (the HTTP front listens right after).</summary>
@@ -380,6 +382,11 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     /// <summary>worker_terminate, a grace period, then the whole process tree is killed; returns once it has exited.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_front is not null)
         {
             await _front.StopAsync();

@@ -61,12 +61,17 @@ internal sealed class HttpFront : IDisposable
 {
     private const string InvocationIdHeader = "x-ms-invocation-id";
 
-    // YARP's hop-by-hop list (RequestUtilities); Host is the destination's, as with YARP's default transforms.
-    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    // YARP's hop-by-hop list (RequestUtilities), never copied in either direction.
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
-        "Transfer-Encoding", "Upgrade", "Host", "Content-Length", InvocationIdHeader,
-        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
+        "Transfer-Encoding", "Upgrade",
+    };
+
+    // Set by the stand-in (Host is the destination's, as with YARP's default transforms; the body is re-sent whole).
+    private static readonly HashSet<string> SetByProxy = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", InvocationIdHeader, "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
     };
 
     private readonly IReadOnlyList<HttpFunction> _functions;
@@ -135,7 +140,7 @@ internal sealed class HttpFront : IDisposable
             context.Response.StatusCode = (int)response.StatusCode;
             foreach (var header in response.Headers.Concat(response.Content.Headers))
             {
-                if (!NotForwarded.Contains(header.Key) || header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                if (!HopByHop.Contains(header.Key))
                 {
                     context.Response.Headers[header.Key] = header.Value.ToArray();
                 }
@@ -198,7 +203,7 @@ internal sealed class HttpFront : IDisposable
         {
             Content = body is null ? null : new ByteArrayContent(body),
         };
-        foreach (var header in source.Headers.Where(h => !NotForwarded.Contains(h.Key)))
+        foreach (var header in source.Headers.Where(h => !HopByHop.Contains(h.Key) && !SetByProxy.Contains(h.Key)))
         {
             if (!request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
             {

@@ -56,6 +56,7 @@ public static class PublishedApp
             return app;
         }
 
+        // --disable-build-servers: no MSBuild or compiler server outlives the test run that published.
         var publish = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -63,7 +64,7 @@ public static class PublishedApp
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "publish", "src/ConnectIssuer.Functions", "-c", "Release", "-o", "artifacts/functions" })
+        foreach (var argument in new[] { "publish", "src/ConnectIssuer.Functions", "-c", "Release", "-o", "artifacts/functions", "--disable-build-servers" })
         {
             publish.ArgumentList.Add(argument);
         }

@@ -69,18 +69,38 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
 
     [Theory]
     [InlineData("GET", "/api/health", null)]
+    [InlineData("GET", "/api/health?probe=1", null)]
+    [InlineData("GET", "/api/Health", null)]
     [InlineData("POST", "/api/integration-app/token", null)]
     [InlineData("POST", "/api/integration-app/token", "org_42")]
+    [InlineData("POST", "/api/integration-app/token", "org_42", "{", "application/json")]
+    [InlineData("POST", "/api/integration-app/token", "org_42", "hello", "text/plain")]
+    [InlineData("POST", "/api/integration-app/token", "org_42", "[1,2]", "application/json")]
+    [InlineData("POST", "/api/integration-app/token", "org\u0001bad")]
     [InlineData("POST", "/api/integration-app/admin-token", "org_42")]
     [InlineData("POST", "/api/alloy/token", "org_42")]
-    [InlineData("POST", "/api/fivetran/connect-card", "org_42")]
+    [InlineData("POST", "/api/fivetran/connect-card", "org_42", """{"service":"postgres"}""", "application/json")]
     [InlineData("GET", "/api/fivetran/connections/abc", "org_42")]
-    [InlineData("POST", "/api/polytomic/connect", "org_42")]
-    public async Task EveryRoute_AnswersLikeTheKestrelServer(string method, string path, string? customer)
+    [InlineData("GET", "/api/fivetran/connections/a.b", "org_42")]
+    [InlineData("GET", "/api/fivetran/connections/abc", null)]
+    [InlineData("POST", "/api/polytomic/connect", "org_42", """{"types":["postgresql"]}""", "application/json")]
+    public async Task EveryRoute_AnswersLikeTheKestrelServer(string method, string path, string? customer, string? body = null, string? contentType = null)
     {
-        var functions = await SendAsync(app.Functions, method, path, customer);
-        var server = await SendAsync(app.Server.Client, method, path, customer);
+        var functions = await SendAsync(app.Functions, method, path, customer, body, contentType);
+        var server = await SendAsync(app.Server.Client, method, path, customer, body, contentType);
 
+        Assert.Equal(server, functions);
+    }
+
+    [Fact]
+    public async Task OversizedBody_AnswersLikeTheKestrelServer()
+    {
+        var body = $$"""{"padding":"{{new string('x', 20_000)}}"}""";
+
+        var functions = await SendAsync(app.Functions, "POST", "/api/integration-app/token", "org_42", body, "application/json");
+        var server = await SendAsync(app.Server.Client, "POST", "/api/integration-app/token", "org_42", body, "application/json");
+
+        Assert.StartsWith("413 ", server, StringComparison.Ordinal);
         Assert.Equal(server, functions);
     }
 
@@ -92,12 +112,17 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
     }
 
     /// <summary>What the contract promises: status, media type, problem code, cache header and the success body's shape.</summary>
-    private static async Task<string> SendAsync(HttpClient client, string method, string path, string? customer)
+    private static async Task<string> SendAsync(HttpClient client, string method, string path, string? customer, string? body, string? contentType)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (customer is not null)
         {
-            request.Headers.Add("X-Customer-Id", customer);
+            request.Headers.TryAddWithoutValidation("X-Customer-Id", System.Text.RegularExpressions.Regex.Unescape(customer));
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, contentType!);
         }
 
         using var response = await client.SendAsync(request);
