@@ -108,15 +108,12 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
     }
 
     /// <summary>
-    /// Turns a Connect Card into the link the SPA opens. The URI must be absolute https (http only on loopback, for the
-    /// sandbox): the browser is sent there, so a vendor answer with anything else is treated as unreadable.
+    /// Turns a Connect Card into the link the SPA opens. The URI must pass <see cref="VendorLink"/> (absolute https, http
+    /// only on loopback, no user info): the browser is sent there, so a vendor answer with anything else is treated as unreadable.
     /// </summary>
     internal FivetranConnectCardLink ToLink(FivetranConnectCard? card, HttpStatusCode status)
     {
-        if (card is not { Token.Length: > 0, Uri.Length: > 0 }
-            || !System.Uri.TryCreate(card.Uri, UriKind.Absolute, out var uri)
-            || !(uri.Scheme == System.Uri.UriSchemeHttps || (uri.Scheme == System.Uri.UriSchemeHttp && RedirectAllowlist.IsLocalHost(uri)))
-            || uri.UserInfo.Length > 0)
+        if (card is not { Token.Length: > 0, Uri.Length: > 0 } || !VendorLink.TryParse(card.Uri, out var uri))
         {
             throw Unreadable(status);
         }
