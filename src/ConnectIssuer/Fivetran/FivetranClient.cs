@@ -97,7 +97,8 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
 
-        var response = await SendAsync(HttpMethod.Get, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken);
+        var response = await SendAsync(
+            HttpMethod.Get, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken, expected: HttpStatusCode.NotFound);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -132,13 +133,14 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         return UnverifiedJwt.TryReadExpiry(token) is { } expiresAt && expiresAt > now && expiresAt < now.AddDays(30) ? expiresAt : null;
     }
 
-    private Task<VendorResponse> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken)
+    private Task<VendorResponse> SendAsync(
+        HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken, HttpStatusCode? expected = null)
     {
         var baseUrl = options.Value.BaseUrl ?? throw ApiProblemException.VendorNotConfigured(Vendor, "the setting Fivetran:BaseUrl");
         var uri = new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), path);
         return transport.SendAsync(
             httpClient,
-            new VendorCall(Vendor, Secrets, secrets => CreateRequest(method, uri, body, secrets[0], secrets[1]), idempotent),
+            new VendorCall(Vendor, Secrets, secrets => CreateRequest(method, uri, body, secrets[0], secrets[1]), idempotent) { ExpectedStatus = expected },
             cancellationToken);
     }
 
