@@ -183,6 +183,9 @@ param polytomicAllowedTypes array = []
 @description('Polytomic:DefaultRedirectUrl.')
 param polytomicDefaultRedirectUrl string = ''
 
+@description('Polytomic:NamePrefix (app default ci.).')
+param polytomicNamePrefix string = ''
+
 @description('RateLimit:PermitsPerMinute.')
 @minValue(1)
 param rateLimitPermitsPerMinute int = 30
@@ -311,6 +314,7 @@ module functionApp 'modules/functionapp.bicep' = {
     polytomicApiVersion: polytomicApiVersion
     polytomicAllowedTypes: polytomicAllowedTypes
     polytomicDefaultRedirectUrl: polytomicDefaultRedirectUrl
+    polytomicNamePrefix: polytomicNamePrefix
     rateLimitPermitsPerMinute: rateLimitPermitsPerMinute
   }
   // The identity's roles exist before the site's first start (storage and Key Vault reads).

@@ -149,7 +149,7 @@ param alloyBaseUrl string = ''
 @description('Alloy:ApiVersion (x-api-version header). Written as given, so an empty value sends no header (for a path-versioned Alloy:BaseUrl).')
 param alloyApiVersion string = '2025-09'
 
-@description('Alloy:UsernamePrefix, e.g. \'acme-prod-\' so usernames of different deployments never meet. Empty leaves Alloy unconfigured.')
+@description('Alloy:UsernamePrefix, e.g. \'acme-prod.\' (lower-case letters, digits, - or _, then one dot) so usernames of different deployments never meet. Empty leaves Alloy unconfigured.')
 param alloyUsernamePrefix string = ''
 
 @description('Fivetran:BaseUrl. Empty: the app default.')
@@ -181,6 +181,9 @@ param polytomicAllowedTypes array = []
 
 @description('Polytomic:DefaultRedirectUrl, used when a request gives none.')
 param polytomicDefaultRedirectUrl string = ''
+
+@description('Polytomic:NamePrefix, e.g. \'acme-prod.\' (lower-case letters, digits, - or _, then one dot) so deployments sharing an organization never reconnect each other\'s connections. Empty: the app default ci.')
+param polytomicNamePrefix string = ''
 
 @description('RateLimit:PermitsPerMinute, per customer across all issuing routes.')
 @minValue(1)
@@ -249,6 +252,7 @@ var contractSettings = [
   { name: 'Polytomic__BaseUrl', value: polytomicBaseUrl }
   { name: 'Polytomic__ApiVersion', value: polytomicApiVersion }
   { name: 'Polytomic__DefaultRedirectUrl', value: polytomicDefaultRedirectUrl }
+  { name: 'Polytomic__NamePrefix', value: polytomicNamePrefix }
   { name: 'RateLimit__PermitsPerMinute', value: string(rateLimitPermitsPerMinute) }
 ]
 

@@ -11,8 +11,9 @@ namespace ConnectIssuer.Server.Sandbox;
 public sealed record AlloySimulatedUser(string UserId, string Username, string? FullName);
 
 /// <summary>
-/// Alloy Embedded's user API as <c>vendor-apis.md</c> §3 describes it: <c>POST /users</c> (or <c>/users/</c>),
-/// <c>GET /users</c>, <c>GET /users/{userIdOrUsername}</c> and <c>GET /users/{userIdOrUsername}/token</c>, with
+/// Alloy Embedded's user API as <c>vendor-apis.md</c> §3 describes it: <c>POST /users</c> (or <c>/users/</c>) answering
+/// <c>{ "userId" }</c>, <c>GET /users</c>, <c>GET /users/{userIdOrUsername}</c> answering <c>{ "userId", "username",
+/// "fullName" }</c> and <c>GET /users/{userIdOrUsername}/token</c> answering <c>{ "token" }</c> only, with
 /// <c>Authorization: Bearer &lt;API key&gt;</c> (401 <c>{"message":"Unauthorized"}</c> otherwise).
 /// </summary>
 /// <remarks>
@@ -76,6 +77,15 @@ public sealed class AlloySimulation(string apiKey, TimeProvider? timeProvider = 
     /// <summary>Adds a user directly, as if it had been created elsewhere (another instance, the Alloy console).</summary>
     public AlloySimulatedUser AddUser(string username, string? fullName = null) =>
         TryAdd(username, fullName) ?? throw new InvalidOperationException("The username is taken.");
+
+    /// <summary>Removes a user directly, as <c>DELETE /users/{userId}</c> would (from the Alloy console, say); false when unknown.</summary>
+    public bool RemoveUser(string username)
+    {
+        lock (_lock)
+        {
+            return _users.RemoveAll(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase)) > 0;
+        }
+    }
 
     public void Map(IEndpointRouteBuilder routes)
     {

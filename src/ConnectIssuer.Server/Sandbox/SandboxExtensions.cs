@@ -19,7 +19,7 @@ public static class SandboxExtensions
     internal static IReadOnlyDictionary<string, string> AlloyDefaults { get; } = new Dictionary<string, string>
     {
         ["Secrets:AlloyApiKey"] = "sandbox-fake-alloy-api-key-not-a-real-credential",
-        ["Alloy:UsernamePrefix"] = "sandbox-",
+        ["Alloy:UsernamePrefix"] = "sandbox.",
     };
 
     internal static IReadOnlyDictionary<string, string> FivetranDefaults { get; } = new Dictionary<string, string>

@@ -7,7 +7,7 @@ using ConnectIssuer.Vendors;
 namespace ConnectIssuer.Alloy;
 
 /// <summary>
-/// Typed client for the two Alloy Embedded user calls this service needs. Works with both documented schemes:
+/// Typed client for the three Alloy Embedded user calls this service needs (look up, create, token). Works with both documented schemes:
 /// <c>https://production.runalloy.com</c> with <c>x-api-version</c> (2025-09), and a path-versioned root such as
 /// <c>https://embedded.runalloy.com/2024-03</c> without the header. Every call goes through <see cref="VendorTransport"/>
 /// (deadline, body bound, 401 re-read, retries of idempotent calls only). Registered with <c>AddHttpClient</c>; transient.
@@ -17,22 +17,58 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
     /// <summary>The vendor's name in messages and logs.</summary>
     public const string Vendor = "Alloy";
 
-    /// <summary>Asks Alloy for a user token, naming the user by its username (Alloy accepts it in place of the id).</summary>
-    /// <returns>The token, or null when Alloy says the user does not exist.</returns>
-    /// <exception cref="VendorApiException">Any other failure.</exception>
+    /// <summary>Looks a user up by its username (<c>GET /users/{username}</c>; Alloy accepts the username in place of the id).</summary>
+    /// <returns>The user's id, or null when Alloy says the user does not exist.</returns>
+    /// <exception cref="VendorApiException">
+    /// Any other failure, including an answer that names another username (the path slot also takes user ids, so a
+    /// user found by id instead of by name is never taken for ours).
+    /// </exception>
     /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
-    public async Task<AlloyUserToken?> GetUserTokenAsync(string username, CancellationToken cancellationToken)
+    public async Task<string?> FindUserIdAsync(string username, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(username);
         var settings = options.Value;
-        var user = Uri.EscapeDataString(username);
+        var uri = Resolve(settings, "users/" + Uri.EscapeDataString(username));
+        var response = await transport.SendAsync(
+            httpClient,
+            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true)
+            {
+                ExpectedStatus = HttpStatusCode.NotFound,
+            },
+            cancellationToken);
+        if (IsUnknownUser(response))
+        {
+            return null;
+        }
+
+        var body = response.EnsureSuccess().ReadJson(AlloyJsonContext.Default.AlloyUserResponse);
+        if (string.IsNullOrEmpty(body.UserId) || !string.Equals(body.Username, username, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+        }
+
+        return body.UserId;
+    }
+
+    /// <summary>Asks Alloy for a user token, naming the user by its Alloy user id.</summary>
+    /// <returns>The token, or null when Alloy says the user does not exist (e.g. it was deleted).</returns>
+    /// <exception cref="VendorApiException">Any other failure.</exception>
+    /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
+    public async Task<AlloyUserToken?> GetUserTokenAsync(string userId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var settings = options.Value;
+        var user = Uri.EscapeDataString(userId);
 
         // The 2025-09 reference marks the userId query parameter as required (its example repeats the path value);
         // the path-versioned reference has no such parameter.
         var uri = Resolve(settings, settings.SendsVersionHeader ? $"users/{user}/token?userId={user}" : $"users/{user}/token");
         var response = await transport.SendAsync(
             httpClient,
-            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true),
+            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true)
+            {
+                ExpectedStatus = HttpStatusCode.NotFound,
+            },
             cancellationToken);
         if (IsUnknownUser(response))
         {
@@ -45,7 +81,7 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
         }
 
-        return new AlloyUserToken(body.Token, string.IsNullOrEmpty(body.UserId) ? null : body.UserId, UnverifiedJwt.TryReadExpiry(body.Token));
+        return new AlloyUserToken(body.Token, UnverifiedJwt.TryReadExpiry(body.Token));
     }
 
     /// <summary>Asks Alloy to create a user. Never repeated automatically: a create is not idempotent.</summary>

@@ -8,8 +8,11 @@ internal sealed record AlloyCreateUserRequest(string Username, string? FullName)
 /// <summary><c>POST /users</c> answer: <c>{ "userId": "…" }</c>.</summary>
 internal sealed record AlloyCreateUserResponse(string? UserId);
 
-/// <summary><c>GET /users/{userId}/token</c> answer: <c>{ "token": "…" }</c> (a <c>userId</c> is read when present).</summary>
-internal sealed record AlloyTokenResponse(string? Token, string? UserId);
+/// <summary><c>GET /users/{userId}</c> answer: <c>{ "userId", "username", "fullName" }</c>.</summary>
+internal sealed record AlloyUserResponse(string? UserId, string? Username);
+
+/// <summary><c>GET /users/{userId}/token</c> answer: <c>{ "token": "…" }</c>.</summary>
+internal sealed record AlloyTokenResponse(string? Token);
 
 /// <summary>Alloy's error body as far as it is known: at least a <c>message</c>.</summary>
 internal sealed record AlloyError(string? Message);
@@ -18,15 +21,15 @@ internal sealed record AlloyError(string? Message);
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AlloyCreateUserRequest))]
 [JsonSerializable(typeof(AlloyCreateUserResponse))]
+[JsonSerializable(typeof(AlloyUserResponse))]
 [JsonSerializable(typeof(AlloyTokenResponse))]
 [JsonSerializable(typeof(AlloyError))]
 internal sealed partial class AlloyJsonContext : JsonSerializerContext;
 
 /// <summary>A user token from Alloy.</summary>
 /// <param name="Token">The JWT for <c>Alloy.setToken</c>.</param>
-/// <param name="UserId">The Alloy user id, when Alloy's answer names it.</param>
 /// <param name="ExpiresAt">The token's <c>exp</c>, read without validation; informational only.</param>
-public sealed record AlloyUserToken(string Token, string? UserId, DateTimeOffset? ExpiresAt);
+public sealed record AlloyUserToken(string Token, DateTimeOffset? ExpiresAt);
 
 /// <summary>The outcome of asking Alloy to create a user.</summary>
 /// <param name="Created">Whether Alloy created it.</param>

@@ -9,9 +9,6 @@ public sealed partial class AlloyOptions : IValidatableObject
 {
     public const string SectionName = "Alloy";
 
-    /// <summary>The longest <see cref="UsernamePrefix"/> accepted.</summary>
-    public const int MaxUsernamePrefixLength = 64;
-
     /// <summary>
     /// Gets or sets the API root. The default value is <c>https://production.runalloy.com</c> (the header-versioned
     /// scheme). A path-versioned root such as <c>https://embedded.runalloy.com/2024-03</c> works too; pair it with an
@@ -27,14 +24,16 @@ public sealed partial class AlloyOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets the prefix of every Alloy username this deployment derives from a customer id, so that
-    /// deployments sharing one Alloy account (e.g. staging and production) never share users. Letters, digits,
-    /// <c>.</c>, <c>_</c> and <c>-</c>, at most 64 characters.
+    /// deployments sharing one Alloy account (e.g. staging and production) never share users. The
+    /// <see cref="VendorNamePrefix"/> rule: 1 to 63 lower-case letters, digits, <c>-</c> or <c>_</c>, then a single
+    /// <c>.</c> (e.g. <c>acme-prod.</c>).
     /// </summary>
     /// <remarks>
     /// A missing setting means Alloy is not configured (<c>503 vendor_not_configured</c>, health
-    /// <c>not-configured</c>): the operator must choose a prefix deliberately. An explicitly empty value is valid
-    /// and means "no prefix" (note that hosts which drop empty app settings, such as the Bicep in <c>infra</c>,
-    /// turn an empty value into a missing one).
+    /// <c>not-configured</c>): the operator must choose a prefix deliberately. Any other value that breaks the rule,
+    /// the empty value included, stops start-up: the <c>.</c>, which the username encoding never emits, ends the
+    /// prefix, so two prefixes never produce the same username (even when one starts with the other), and no username
+    /// can have the shape of an Alloy user id (24 hex characters), which Alloy accepts in the same path position.
     /// </remarks>
     public string? UsernamePrefix { get; set; }
 
@@ -54,16 +53,12 @@ public sealed partial class AlloyOptions : IValidatableObject
                 "Alloy:ApiVersion must be a version such as 2025-09 (letters, digits, '.', '_' or '-'), or empty for none.", [nameof(ApiVersion)]);
         }
 
-        if (UsernamePrefix is { } prefix && (prefix.Length > MaxUsernamePrefixLength || !UsernamePrefixPattern().IsMatch(prefix)))
+        if (VendorNamePrefix.Validate(UsernamePrefix, "Alloy:UsernamePrefix", nameof(UsernamePrefix)) is { } prefixError)
         {
-            yield return new ValidationResult(
-                $"Alloy:UsernamePrefix may hold at most {MaxUsernamePrefixLength} letters, digits, '.', '_' or '-'.", [nameof(UsernamePrefix)]);
+            yield return prefixError;
         }
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,32}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ApiVersionPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9._-]*\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex UsernamePrefixPattern();
 }

@@ -11,7 +11,7 @@ internal static class AlloyServiceCollectionExtensions
     {
         services.AddValidatedOptions<AlloyOptions>(AlloyOptions.SectionName);
         services.AddVendorClient<AlloyClient>();
-        services.AddSingleton<AlloyUserCreations>();
+        services.AddSingleton<AlloyUserIds>();
 
         // Transient, like the typed client it holds.
         services.AddTransient<AlloyUserTokenHandler>();

@@ -3,7 +3,7 @@ using ConnectIssuer.Secrets;
 
 namespace ConnectIssuer.Alloy;
 
-/// <summary>Alloy is configured with a base URL, a username prefix (empty counts, missing does not) and the API key.</summary>
+/// <summary>Alloy is configured with a base URL, a username prefix (validated at start-up) and the API key.</summary>
 internal sealed class AlloyStatus(SecretStore secrets, IOptions<AlloyOptions> options) : IVendorStatus
 {
     public string Key => "alloy";

@@ -11,15 +11,21 @@ namespace ConnectIssuer.Alloy;
 /// ignored. No database: the Alloy username is derived from the customer id (<see cref="AlloyUsername"/>).
 /// </summary>
 /// <remarks>
-/// Steady state is one vendor call: the token, asked for by username. Only when Alloy says the user does not
-/// exist is it created (<c>username</c>, <c>fullName</c> from the caller's name) and the token asked for again. A
-/// create that Alloy refuses because a concurrent request (on any instance) created the user first is followed by
-/// that same token request, not by an error. Outcomes: 200 with <c>token</c>, <c>customerId</c>, <c>userId</c> when
-/// Alloy named it (the create answer does; the token answer does not) and <c>expiresAt</c> when the token has an
+/// <para>
+/// The user id comes from <see cref="AlloyUserIds"/> (per instance: a bounded cache, one shared resolution per
+/// username). Steady state is one vendor call: the token, asked for by user id. A username not cached yet is looked
+/// up (<c>GET /users/{username}</c>); only when Alloy says it does not exist is it created (<c>username</c>,
+/// <c>fullName</c> from the caller's name). A create that Alloy refuses because a concurrent request (on any
+/// instance) created the user first is followed by the look-up again, not by an error. A token call that says the
+/// user does not exist (deleted at Alloy) drops the cached id and resolves once more.
+/// </para>
+/// <para>
+/// Outcomes: 200 with <c>token</c>, <c>userId</c>, <c>customerId</c> and <c>expiresAt</c> when the token has an
 /// <c>exp</c>; 409 when Alloy reports a conflicting user that still cannot be found; otherwise the vendor problems.
+/// </para>
 /// </remarks>
 public sealed partial class AlloyUserTokenHandler(
-    IssuingPipeline pipeline, AlloyClient client, AlloyUserCreations creations, IOptions<AlloyOptions> options, ILogger<AlloyUserTokenHandler> logger)
+    IssuingPipeline pipeline, AlloyClient client, AlloyUserIds userIds, IOptions<AlloyOptions> options, ILogger<AlloyUserTokenHandler> logger)
 {
     private static readonly IssuingRoute Route = new(Routes.AlloyUserToken, "alloy");
 
@@ -31,31 +37,50 @@ public sealed partial class AlloyUserTokenHandler(
         var prefix = options.Value.UsernamePrefix ?? throw ApiProblemException.VendorNotConfigured(AlloyClient.Vendor, "the setting Alloy:UsernamePrefix");
         var username = AlloyUsername.For(prefix, caller.CustomerId);
 
-        var token = await client.GetUserTokenAsync(username, cancellationToken);
-        string? createdUserId = null;
+        var userId = await userIds.ResolveAsync(username, ct => ResolveAtAlloyAsync(username, caller, ct), cancellationToken);
+        var token = await client.GetUserTokenAsync(userId, cancellationToken);
         if (token is null)
         {
-            var outcome = await creations.CreateOnceAsync(username, ct => client.CreateUserAsync(username, caller.Name, ct), cancellationToken);
-            if (outcome.Created)
-            {
-                createdUserId = outcome.UserId;
-                LogUserCreated(logger, caller.CustomerId);
-            }
-            else
-            {
-                LogCreateRefused(logger, caller.CustomerId, (int)outcome.StatusCode);
-            }
-
-            token = await client.GetUserTokenAsync(username, cancellationToken) ?? throw Unresolved(outcome);
+            // The user is gone at Alloy under this id (deleted there): forget the id and resolve once more.
+            LogCachedUserGone(logger, caller.CustomerId);
+            userIds.Forget(username, userId);
+            userId = await userIds.ResolveAsync(username, ct => ResolveAtAlloyAsync(username, caller, ct), cancellationToken);
+            token = await client.GetUserTokenAsync(userId, cancellationToken)
+                ?? throw new VendorApiException(AlloyClient.Vendor, VendorFailure.Rejected, HttpStatusCode.NotFound);
         }
 
         return new IssueResponse(Route.Vendor)
         {
             Token = token.Token,
-            UserId = token.UserId ?? createdUserId,
+            UserId = userId,
             CustomerId = caller.CustomerId,
             ExpiresAt = token.ExpiresAt,
         };
+    }
+
+    /// <summary>The user id of <paramref name="username"/> at Alloy: looked up, or created when Alloy does not know it.</summary>
+    private async Task<string> ResolveAtAlloyAsync(string username, Caller caller, CancellationToken cancellationToken)
+    {
+        if (await client.FindUserIdAsync(username, cancellationToken) is { } existing)
+        {
+            return existing;
+        }
+
+        var outcome = await client.CreateUserAsync(username, caller.Name, cancellationToken);
+        if (outcome.Created)
+        {
+            LogUserCreated(logger, caller.CustomerId);
+            if (outcome.UserId is { } created)
+            {
+                return created;
+            }
+        }
+        else
+        {
+            LogCreateRefused(logger, caller.CustomerId, (int)outcome.StatusCode);
+        }
+
+        return await client.FindUserIdAsync(username, cancellationToken) ?? throw Unresolved(outcome);
     }
 
     // The user is still unknown after the create: a 409 that names a conflicting user we cannot find is the
@@ -72,6 +97,9 @@ public sealed partial class AlloyUserTokenHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the Alloy user of customer {CustomerId}")]
     private static partial void LogUserCreated(ILogger logger, string customerId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alloy refused to create the user of customer {CustomerId} ({StatusCode}); asking for the token again, as another request may have created it")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alloy refused to create the user of customer {CustomerId} ({StatusCode}); looking it up again, as another request may have created it")]
     private static partial void LogCreateRefused(ILogger logger, string customerId, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Alloy user of customer {CustomerId} no longer exists under the id known for it; resolving it again")]
+    private static partial void LogCachedUserGone(ILogger logger, string customerId);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using ConnectIssuer.Vendors;
 
 namespace ConnectIssuer.Alloy;
 
@@ -7,6 +8,12 @@ namespace ConnectIssuer.Alloy;
 /// Alloy and injective, so two customer ids never share an Alloy user whatever characters or case they contain.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The prefix follows <see cref="VendorNamePrefix"/>: it ends with its only <c>.</c>, a character the encoding
+/// never emits. So the prefix of any username is the text up to its first <c>.</c>: the usernames of two deployments
+/// never meet, even when one prefix's text starts with the other's, and no username is ever 24 hex characters (the
+/// shape of an Alloy user id, which Alloy accepts where a username goes).
+/// </para>
 /// <para>
 /// The encoding uses only <c>a-z</c>, <c>0-9</c>, <c>-</c> and <c>_</c>: nothing that needs escaping in a URL
 /// path, nothing an email-like username validator rejects, and no case (Alloy may compare usernames without it).
@@ -30,10 +37,30 @@ public static class AlloyUsername
     private const char Escape = '_';
 
     /// <summary>Returns <paramref name="prefix"/> followed by the encoded <paramref name="customerId"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="prefix"/> breaks the <see cref="VendorNamePrefix"/> rule.</exception>
     public static string For(string prefix, string customerId)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        if (!VendorNamePrefix.IsValid(prefix))
+        {
+            throw new ArgumentException("The prefix breaks the name prefix rule.", nameof(prefix));
+        }
+
         return prefix + Encode(customerId);
+    }
+
+    /// <summary>
+    /// Reads a username back: the customer id it was made from with <paramref name="prefix"/>; false for another
+    /// prefix's username (the prefix ends at the first <c>.</c>, which the encoding never emits) or a non-canonical one.
+    /// </summary>
+    public static bool TryParse(string prefix, string username, out string customerId)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        customerId = "";
+        return VendorNamePrefix.IsValid(prefix)
+            && username.IndexOf(VendorNamePrefix.Separator, StringComparison.Ordinal) == prefix.Length - 1
+            && username.StartsWith(prefix, StringComparison.Ordinal)
+            && TryDecode(username[prefix.Length..], out customerId);
     }
 
     /// <summary>Encodes a customer id into <c>[a-z0-9_-]+</c>; different ids always give different results.</summary>

@@ -97,7 +97,8 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
 
-        var response = await SendAsync(HttpMethod.Get, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken);
+        var response = await SendAsync(
+            HttpMethod.Get, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken, expected: HttpStatusCode.NotFound);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -108,15 +109,12 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
     }
 
     /// <summary>
-    /// Turns a Connect Card into the link the SPA opens. The URI must be absolute https (http only on loopback, for the
-    /// sandbox): the browser is sent there, so a vendor answer with anything else is treated as unreadable.
+    /// Turns a Connect Card into the link the SPA opens. The URI must pass <see cref="VendorLink"/> (absolute https, http
+    /// only on loopback, no user info): the browser is sent there, so a vendor answer with anything else is treated as unreadable.
     /// </summary>
     internal FivetranConnectCardLink ToLink(FivetranConnectCard? card, HttpStatusCode status)
     {
-        if (card is not { Token.Length: > 0, Uri.Length: > 0 }
-            || !System.Uri.TryCreate(card.Uri, UriKind.Absolute, out var uri)
-            || !(uri.Scheme == System.Uri.UriSchemeHttps || (uri.Scheme == System.Uri.UriSchemeHttp && RedirectAllowlist.IsLocalHost(uri)))
-            || uri.UserInfo.Length > 0)
+        if (card is not { Token.Length: > 0, Uri.Length: > 0 } || !VendorLink.TryParse(card.Uri, out var uri))
         {
             throw Unreadable(status);
         }
@@ -135,13 +133,14 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         return UnverifiedJwt.TryReadExpiry(token) is { } expiresAt && expiresAt > now && expiresAt < now.AddDays(30) ? expiresAt : null;
     }
 
-    private Task<VendorResponse> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken)
+    private Task<VendorResponse> SendAsync(
+        HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken, HttpStatusCode? expected = null)
     {
         var baseUrl = options.Value.BaseUrl ?? throw ApiProblemException.VendorNotConfigured(Vendor, "the setting Fivetran:BaseUrl");
         var uri = new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), path);
         return transport.SendAsync(
             httpClient,
-            new VendorCall(Vendor, Secrets, secrets => CreateRequest(method, uri, body, secrets[0], secrets[1]), idempotent),
+            new VendorCall(Vendor, Secrets, secrets => CreateRequest(method, uri, body, secrets[0], secrets[1]), idempotent) { ExpectedStatus = expected },
             cancellationToken);
     }
 

@@ -57,7 +57,7 @@ public sealed partial class PolytomicClient(
     /// <param name="body">The session to start.</param>
     /// <param name="idempotencyKey">Sent as <c>Idempotency-Key</c>; with it, a failed attempt may be repeated because Polytomic replays.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The session with an absolute <c>redirect_url</c>.</returns>
+    /// <returns>The session, with a link that passed <see cref="VendorLink"/>.</returns>
     /// <exception cref="ApiProblemException">409 <c>conflict</c> when the name is taken or the same key is still in flight; 404 <c>not_found</c> when the connection to update is gone.</exception>
     /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
     public async Task<PolytomicConnectSession> StartSessionAsync(
@@ -87,15 +87,14 @@ public sealed partial class PolytomicClient(
                 throw ApiProblemException.Conflict("A request with the same Idempotency-Key is still being processed; retry it shortly.");
         }
 
+        // The browser is sent to this link: the same check as Fivetran's Connect Card (https, http only on loopback).
         var session = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectEnvelope).Data;
-        if (session is not { RedirectUrl: { } url }
-            || !Uri.TryCreate(url, UriKind.Absolute, out var parsed)
-            || !(parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp))
+        if (session is null || !VendorLink.TryParse(session.RedirectUrl, out var link))
         {
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
         }
 
-        return session;
+        return new PolytomicConnectSession(link, string.IsNullOrEmpty(session.Token) ? null : session.Token);
     }
 
     /// <summary>

@@ -50,11 +50,12 @@ public sealed partial class PolytomicConnectHandler(
         string name;
         if (body.ConnectionId is { } connectionId)
         {
-            // Reconnect: the connection must exist and carry a name derived from this very customer. The
+            // Reconnect: the connection must exist and carry a name this deployment (Polytomic:NamePrefix) derived from
+            // this very customer: the name is parsed with the prefix and recomputed. The
             // same 404 for "unknown" and "someone else's", so existence is not revealed. The name is kept
             // as it is (a label in the request does not rename the connection).
             var connection = await client.GetConnectionAsync(connectionId, cancellationToken);
-            if (connection is null || !PolytomicConnectionName.BelongsTo(connection.Name, caller.CustomerId))
+            if (connection is null || !PolytomicConnectionName.BelongsTo(settings.EffectiveNamePrefix, connection.Name, caller.CustomerId))
             {
                 LogReconnectRefused(logger, caller.CustomerId, connection is null);
                 throw ApiProblemException.NotFound(PolytomicClient.ConnectionNotFound);
@@ -64,7 +65,7 @@ public sealed partial class PolytomicConnectHandler(
         }
         else
         {
-            name = PolytomicConnectionName.For(caller.CustomerId, body.Label);
+            name = PolytomicConnectionName.For(settings.EffectiveNamePrefix, caller.CustomerId, body.Label);
         }
 
         var idempotencyKey = callerKey is null ? null : PolytomicIdempotencyKey.Derive(caller.CustomerId, callerKey);
@@ -72,8 +73,8 @@ public sealed partial class PolytomicConnectHandler(
             new PolytomicConnectBody(name, redirectUrl, whitelist, body.ConnectionId, body.Dark), idempotencyKey, cancellationToken);
         return new IssueResponse(Route.Vendor)
         {
-            Url = new Uri(session.RedirectUrl!, UriKind.Absolute),
-            Token = string.IsNullOrEmpty(session.Token) ? null : session.Token,
+            Url = session.Url,
+            Token = session.Token,
             ConnectionId = body.ConnectionId,
         };
     }

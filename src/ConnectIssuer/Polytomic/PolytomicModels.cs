@@ -13,10 +13,13 @@ public sealed record PolytomicConnectRequest(string?[]? Types, string? Label, st
 /// <summary><c>POST /api/connections/connect/</c> body. The deprecated <c>type</c> is deliberately absent.</summary>
 public sealed record PolytomicConnectBody(string Name, string RedirectUrl, IReadOnlyList<string> Whitelist, string? Connection, bool? Dark);
 
-/// <summary>The session Polytomic started: the URL to open and the single-use session token.</summary>
-public sealed record PolytomicConnectSession(string? RedirectUrl, string? Token);
+/// <summary>The <c>data</c> of Polytomic's Connect answer, as sent: both fields are optional in the SDK types.</summary>
+public sealed record PolytomicConnectSessionData(string? RedirectUrl, string? Token);
 
-public sealed record PolytomicConnectEnvelope(PolytomicConnectSession? Data);
+public sealed record PolytomicConnectEnvelope(PolytomicConnectSessionData? Data);
+
+/// <summary>The session Polytomic started: the checked link to open and the single-use session token, when sent.</summary>
+public sealed record PolytomicConnectSession(Uri Url, string? Token);
 
 /// <summary>The fields of <c>ConnectionResponseSchema</c> this service reads.</summary>
 public sealed record PolytomicConnection(string? Id, string? Name);

@@ -7,7 +7,7 @@ namespace ConnectIssuer.Polytomic;
 /// <summary>Polytomic Connect, bound from the <c>Polytomic</c> section (app settings <c>Polytomic__*</c>).</summary>
 /// <remarks>
 /// The infrastructure writes every setting, empty when the operator gave none, so an empty
-/// <see cref="BaseUrl"/> or <see cref="ApiVersion"/> means "the default" and an empty
+/// <see cref="BaseUrl"/>, <see cref="ApiVersion"/> or <see cref="NamePrefix"/> means "the default" and an empty
 /// <see cref="DefaultRedirectUrl"/> means "none".
 /// </remarks>
 public sealed partial class PolytomicOptions : IValidatableObject
@@ -15,6 +15,9 @@ public sealed partial class PolytomicOptions : IValidatableObject
     public const string SectionName = "Polytomic";
 
     public const string DefaultApiVersion = "2025-09-18";
+
+    /// <summary>The default <see cref="NamePrefix"/>: the names this service has always given (<c>ci.&lt;customer&gt;</c>).</summary>
+    public const string DefaultNamePrefix = "ci.";
 
     public static Uri DefaultBaseUrl { get; } = new("https://app.polytomic.com");
 
@@ -32,6 +35,16 @@ public sealed partial class PolytomicOptions : IValidatableObject
 
     /// <summary>Gets or sets the redirect URL used when a request gives none. It must pass the <c>AllowedOrigins</c> check like any other.</summary>
     public string? DefaultRedirectUrl { get; set; }
+
+    /// <summary>
+    /// Gets or sets the prefix of every connection name this deployment creates (<see cref="VendorNamePrefix"/>: lower-case
+    /// letters, digits, <c>-</c>, <c>_</c>, then a single <c>.</c>). The default value is <c>ci.</c>; give each deployment
+    /// that shares a Polytomic organization its own (e.g. <c>acme-prod.</c>), so none can reconnect another's connections.
+    /// </summary>
+    public string? NamePrefix { get; set; } = DefaultNamePrefix;
+
+    /// <summary>Gets the name prefix in effect: the setting, or the default when it is absent or empty.</summary>
+    internal string EffectiveNamePrefix => string.IsNullOrEmpty(NamePrefix) ? DefaultNamePrefix : NamePrefix;
 
     /// <summary>Gets the base URL in effect: the setting, or the default when it is absent or empty.</summary>
     internal Uri EffectiveBaseUrl => BaseUrl is { OriginalString.Length: > 0 } url ? url : DefaultBaseUrl;
@@ -58,6 +71,11 @@ public sealed partial class PolytomicOptions : IValidatableObject
         if (!string.IsNullOrWhiteSpace(ApiVersion) && !ApiVersionPattern().IsMatch(ApiVersion))
         {
             yield return new ValidationResult($"Polytomic:ApiVersion '{ApiVersion}' must be a date such as {DefaultApiVersion}.", [nameof(ApiVersion)]);
+        }
+
+        if (!string.IsNullOrEmpty(NamePrefix) && VendorNamePrefix.Validate(NamePrefix, "Polytomic:NamePrefix", nameof(NamePrefix)) is { } prefixError)
+        {
+            yield return prefixError;
         }
 
         for (var i = 0; i < AllowedTypes.Length; i++)

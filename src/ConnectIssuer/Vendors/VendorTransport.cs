@@ -10,12 +10,20 @@ namespace ConnectIssuer.Vendors;
 /// <param name="SecretNames">The secrets the request needs, in the order <paramref name="CreateRequest"/> receives them.</param>
 /// <param name="CreateRequest">Builds a fresh request (it is rebuilt for a retry) from the secret values.</param>
 /// <param name="Idempotent">Whether a failed attempt may be repeated (reads; never a create).</param>
-public sealed record VendorCall(string Vendor, IReadOnlyList<string> SecretNames, Func<string[], HttpRequestMessage> CreateRequest, bool Idempotent);
+public sealed record VendorCall(string Vendor, IReadOnlyList<string> SecretNames, Func<string[], HttpRequestMessage> CreateRequest, bool Idempotent)
+{
+    /// <summary>
+    /// Gets a non-success status that is an ordinary answer to this call (e.g. 404 for a lookup of something that may
+    /// not exist): logged at Debug like a success, not at Warning like every other 4xx/5xx.
+    /// </summary>
+    public HttpStatusCode? ExpectedStatus { get; init; }
+}
 
 /// <summary>
 /// The one place where vendor HTTP calls are made safe: a deadline of <c>Vendors:Timeout</c> covering
 /// every attempt and the body, a bounded body read, one re-read of the secrets and one retry after a
-/// 401, one retry of idempotent calls after a 5xx or a broken connection, and no vendor body in logs.
+/// 401, one retry of idempotent calls after a 5xx or a broken connection (before or in the middle of the
+/// body), and no vendor body in logs: a final 4xx/5xx answer is logged at Warning with vendor and status only.
 /// </summary>
 public sealed partial class VendorTransport(
     SecretStore secrets, IOptions<VendorsOptions> options, TimeProvider timeProvider, ILogger<VendorTransport> logger)
@@ -38,13 +46,20 @@ public sealed partial class VendorTransport(
             while (true)
             {
                 VendorResponse? response = null;
-                HttpRequestException? connectionFailure = null;
+                Exception? connectionFailure = null;
                 try
                 {
                     response = await SendOnceAsync(http, call, secretValues, linked.Token);
                 }
                 catch (HttpRequestException exception)
                 {
+                    connectionFailure = exception;
+                }
+                catch (IOException exception)
+                {
+                    // The answer broke off in the middle of the body (connection reset, premature end). A read that
+                    // failed because the deadline or the caller cancelled is a cancellation, not a broken answer.
+                    linked.Token.ThrowIfCancellationRequested();
                     connectionFailure = exception;
                 }
 
@@ -71,14 +86,27 @@ public sealed partial class VendorTransport(
                     continue;
                 }
 
-                if (connectionFailure is not null)
+                switch (connectionFailure)
                 {
-                    LogVendorUnreachable(logger, call.Vendor, connectionFailure.HttpRequestError.ToString());
-                    throw new VendorApiException(call.Vendor, VendorFailure.Unavailable, null, connectionFailure);
+                    case HttpRequestException unreachable:
+                        LogVendorUnreachable(logger, call.Vendor, unreachable.HttpRequestError.ToString());
+                        throw new VendorApiException(call.Vendor, VendorFailure.Unavailable, null, unreachable);
+                    case { } brokenOff:
+                        LogVendorAnswerBrokeOff(logger, call.Vendor, brokenOff is HttpIOException io ? io.HttpRequestError.ToString() : brokenOff.GetType().Name);
+                        throw new VendorApiException(call.Vendor, VendorFailure.Unreadable, null, brokenOff);
                 }
 
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                LogVendorAnswered(logger, call.Vendor, (int)response!.StatusCode, elapsedMs);
+                var status = (int)response!.StatusCode;
+                if (status >= 400 && response.StatusCode != call.ExpectedStatus)
+                {
+                    LogVendorFailed(logger, call.Vendor, status, elapsedMs);
+                }
+                else
+                {
+                    LogVendorAnswered(logger, call.Vendor, status, elapsedMs);
+                }
+
                 return response;
             }
         }
@@ -150,6 +178,12 @@ public sealed partial class VendorTransport(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Vendor} answered {StatusCode} in {ElapsedMs} ms")]
     private static partial void LogVendorAnswered(ILogger logger, string vendor, int statusCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} answered {StatusCode} in {ElapsedMs} ms")]
+    private static partial void LogVendorFailed(ILogger logger, string vendor, int statusCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor}'s answer broke off before the body was complete: {Error}")]
+    private static partial void LogVendorAnswerBrokeOff(ILogger logger, string vendor, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} rejected the credentials; reading the secrets again once")]
     private static partial void LogCredentialsRejected(ILogger logger, string vendor);

@@ -45,12 +45,13 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         Assert.False(body.TryGetProperty("url", out _));
         Assert.False(body.TryGetProperty("created", out _));
 
-        // Token (unknown user) → create → token; every call authenticated and versioned as documented.
+        // Look-up by username (unknown) → create → token by user id; every call authenticated and versioned as documented.
+        // (Before issue 14 the first and last calls were token requests by username.)
         var calls = h.Vendor.Requests.ToList();
         Assert.Equal(3, calls.Count);
-        Assert.Equal(("GET", "/users/ci-test.org_5f42/token?userId=ci-test.org_5f42"), (calls[0].Method, calls[0].PathAndQuery));
+        Assert.Equal(("GET", "/users/ci-test.org_5f42"), (calls[0].Method, calls[0].PathAndQuery));
         Assert.Equal(("POST", "/users/"), (calls[1].Method, calls[1].PathAndQuery));
-        Assert.Equal(("GET", "/users/ci-test.org_5f42/token?userId=ci-test.org_5f42"), (calls[2].Method, calls[2].PathAndQuery));
+        Assert.Equal(("GET", $"/users/{user.UserId}/token?userId={user.UserId}"), (calls[2].Method, calls[2].PathAndQuery));
         Assert.All(calls, c =>
         {
             Assert.Equal("Bearer " + ApiKey, c.Headers["Authorization"]);
@@ -79,10 +80,12 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
             var body = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer, "{}"))).ReadJsonAsync();
             tokens.Add(body.GetProperty("token").GetString()!);
             Assert.Equal("org_42", body.GetProperty("customerId").GetString());
+            Assert.Equal(h.Alloy.Users[0].UserId, body.GetProperty("userId").GetString());
         }
 
         Assert.Single(h.Alloy.Users);
         Assert.Equal(3, h.Vendor.Requests.Count - before);
+        Assert.All(h.Vendor.Requests.Skip(before), r => Assert.Equal($"/users/{h.Alloy.Users[0].UserId}/token?userId={h.Alloy.Users[0].UserId}", r.PathAndQuery));
         Assert.Equal(1, h.Vendor.Requests.Count(r => r.Method == "POST"));
         AssertNoLeaks(h, [.. tokens]);
     }
@@ -106,6 +109,146 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var creates = h.Vendor.Requests.Count(r => r.Method == "POST");
         Assert.InRange(creates, 1, 8);
         Assert.Equal(creates - 1, h.Alloy.DuplicatesRefused);
+
+        // Every one of the eight answers names the user (issue 14: 7 of 8 used to answer without it), and the
+        // resolution is shared: one look-up, one create, then one token call per request.
+        Assert.All(bodies, b => Assert.Equal(user.UserId, b.GetProperty("userId").GetString()));
+        Assert.Equal(1, creates);
+        Assert.Single(h.Vendor.RequestsTo("GET", "/users/ci-test.org_5fnew"), r => !r.PathAndQuery.Contains("/token", StringComparison.Ordinal));
+        Assert.Equal(8, h.Vendor.RequestsTo("GET", $"/users/{user.UserId}/token").Count());
+        Assert.Equal(10, h.Vendor.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Token_SecondCall_ReturnsTheUserIdWithOneVendorCall()
+    {
+        await using var h = await StartAsync();
+        var bearer = Bearer("org_42");
+
+        var first = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer))).ReadJsonAsync();
+        var before = h.Vendor.Requests.Count;
+        var second = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer))).ReadJsonAsync();
+
+        var user = Assert.Single(h.Alloy.Users);
+        Assert.Equal(user.UserId, first.GetProperty("userId").GetString());
+        Assert.Equal(user.UserId, second.GetProperty("userId").GetString());
+        var call = Assert.Single(h.Vendor.Requests.Skip(before));
+        Assert.Equal(("GET", $"/users/{user.UserId}/token?userId={user.UserId}"), (call.Method, call.PathAndQuery));
+    }
+
+    [Fact]
+    public async Task Token_UserCreatedElsewhere_IsLookedUpOnceThenServedWithOneCall()
+    {
+        // Created by another instance (or before a restart): this instance has not seen it.
+        await using var h = await StartAsync();
+        var user = h.Alloy.AddUser(Prefix + "org_5f42", "Other Instance");
+        var bearer = Bearer("org_42");
+
+        var first = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer))).ReadJsonAsync();
+        var second = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer))).ReadJsonAsync();
+
+        Assert.Equal(user.UserId, first.GetProperty("userId").GetString());
+        Assert.Equal(user.UserId, second.GetProperty("userId").GetString());
+        Assert.Equal(
+            ["GET /users/ci-test.org_5f42", $"GET /users/{user.UserId}/token", $"GET /users/{user.UserId}/token"],
+            h.Vendor.Requests.Select(r => $"{r.Method} {r.PathAndQuery.Split('?')[0]}"));
+        Assert.Equal(0, h.Vendor.Requests.Count(r => r.Method == "POST"));
+
+        // The look-up's 404-free path and the token calls are ordinary answers: no vendor warning.
+        Assert.DoesNotContain(h.Server.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Alloy answered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Token_NewUser_LookUp404IsNotLoggedAsAVendorWarning()
+    {
+        await using var h = await StartAsync();
+
+        await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")))).ReadJsonAsync();
+
+        Assert.Contains(h.Server.Logs.Lines, l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("Alloy answered 404", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Server.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Alloy answered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Token_UserDeletedAtAlloyAfterItWasCached_IsResolvedAgain()
+    {
+        await using var h = await StartAsync();
+        var bearer = Bearer("org_42");
+        var first = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer))).ReadJsonAsync();
+        h.Alloy.RemoveUser(Prefix + "org_5f42");
+        var before = h.Vendor.Requests.Count;
+
+        var second = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, bearer))).ReadJsonAsync();
+
+        var user = Assert.Single(h.Alloy.Users);
+        Assert.NotEqual(first.GetProperty("userId").GetString(), user.UserId);
+        Assert.Equal(user.UserId, second.GetProperty("userId").GetString());
+        Assert.Equal(user.UserId, Jwt.Decode(second.GetProperty("token").GetString()!).Payload.GetProperty("userId").GetString());
+        Assert.Equal(["GET", "GET", "POST", "GET"], h.Vendor.Requests.Skip(before).Select(r => r.Method));
+    }
+
+    [Fact]
+    public async Task Token_LookUpAnswersWithAnotherUsername_Returns502AndAsksForNoToken()
+    {
+        // The path slot takes user ids too: an answer about another user must never be taken for ours.
+        await using var h = await StartAsync(intercept: async (context, _) =>
+        {
+            if (context.Request.Method != "GET" || context.Request.Path.Value!.EndsWith("/token", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            await context.Response.WriteAsJsonAsync(new { userId = "658c703c524d011f001fe3e4", username = "someone-else", fullName = "Victim" });
+            return true;
+        });
+
+        var response = await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+        Assert.Empty(h.Vendor.RequestsTo("GET", "/users/658c703c524d011f001fe3e4"));
+        Assert.Equal(0, h.Alloy.TokensIssued);
+    }
+
+    [Theory]
+    [InlineData("658c703c524d011f001fe3e4")]
+    [InlineData("VICTIM")]
+    public async Task Token_CustomerIdCraftedAsAnotherUsersIdOrName_GetsItsOwnUser(string victimField)
+    {
+        // A victim user exists; the attacker's customer id is that user's Alloy id (24 hex) or its username.
+        await using var h = await StartAsync();
+        var victim = h.Alloy.AddUser("victim", "Victim");
+        var craftedId = victimField == "VICTIM" ? victim.Username : victim.UserId;
+
+        var body = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer(craftedId)))).ReadJsonAsync();
+
+        var own = Assert.Single(h.Alloy.Users, u => u.UserId != victim.UserId);
+        Assert.Equal(Prefix + AlloyUsername.Encode(craftedId), own.Username);
+        Assert.Equal(own.UserId, body.GetProperty("userId").GetString());
+        Assert.Equal(own.UserId, Jwt.Decode(body.GetProperty("token").GetString()!).Payload.GetProperty("userId").GetString());
+        Assert.Empty(h.Vendor.RequestsTo("GET", $"/users/{victim.UserId}"));
+    }
+
+    [Fact]
+    public async Task Token_TwoDeploymentsSharingAnAlloyAccount_NeverShareAUser()
+    {
+        // Two deployments, one prefix's text extending the other's, with customer ids crafted to spell each other's names.
+        var alloy = new AlloySimulation(ApiKey);
+        await using var vendor = await VendorServer.StartAsync(alloy);
+        await using var first = await StartServerAsync(vendor, "ci.");
+        await using var second = await StartServerAsync(vendor, "ci-x.");
+        string[] firstIds = ["x.victim", "-x.victim", "x-victim", "x_2evictim"];
+
+        var victim = await (await second.Client.SendAsync(HttpExtensions.Post(Route, Bearer("victim")))).ReadJsonAsync();
+        var attackers = new List<JsonElement>();
+        foreach (var id in firstIds)
+        {
+            attackers.Add(await (await first.Client.SendAsync(HttpExtensions.Post(Route, Bearer(id)))).ReadJsonAsync());
+        }
+
+        Assert.Equal(1 + firstIds.Length, alloy.Users.Count);
+        Assert.All(attackers, a => Assert.NotEqual(victim.GetProperty("userId").GetString(), a.GetProperty("userId").GetString()));
+        Assert.Equal(1 + firstIds.Length, attackers.Append(victim).Select(b => b.GetProperty("userId").GetString()).Distinct().Count());
+        Assert.Equal("ci-x.victim", alloy.Users.Single(u => u.UserId == victim.GetProperty("userId").GetString()).Username);
     }
 
     [Theory]
@@ -132,7 +275,10 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var user = Assert.Single(h.Alloy.Users);
         Assert.Equal(1, h.Alloy.DuplicatesRefused);
         Assert.Equal(user.UserId, Jwt.Decode(body.GetProperty("token").GetString()!).Payload.GetProperty("userId").GetString());
-        Assert.Equal(["GET", "POST", "GET"], h.Vendor.Requests.Select(r => r.Method));
+        Assert.Equal(user.UserId, body.GetProperty("userId").GetString());
+
+        // Look-up (unknown), create (refused), look-up again (found), token. (Issue 14: the look-up replaced the first token request.)
+        Assert.Equal(["GET", "POST", "GET", "GET"], h.Vendor.Requests.Select(r => r.Method));
     }
 
     [Theory]
@@ -218,6 +364,8 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
     [InlineData(VendorFault.Status500, HttpStatusCode.BadGateway, "vendor_error", 1)]
     [InlineData(VendorFault.Status502, HttpStatusCode.BadGateway, "vendor_error", 2)]
     [InlineData(VendorFault.ConnectionReset, HttpStatusCode.BadGateway, "vendor_error", 2)]
+    [InlineData(VendorFault.ResetMidBody, HttpStatusCode.BadGateway, "vendor_error", 2)]
+    [InlineData(VendorFault.ResetMidChunkedBody, HttpStatusCode.BadGateway, "vendor_error", 2)]
     [InlineData(VendorFault.UnreadableBody, HttpStatusCode.BadGateway, "vendor_error", 1)]
     [InlineData(VendorFault.HugeBody, HttpStatusCode.BadGateway, "vendor_error", 1)]
     [InlineData(VendorFault.Throttled, HttpStatusCode.ServiceUnavailable, "vendor_throttled", 1)]
@@ -246,14 +394,35 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
     public async Task Token_TransientFailureOfTokenRequest_IsRetriedOnce()
     {
         await using var h = await StartAsync();
-        h.Alloy.AddUser(Prefix + "org_5f42");
+        var user = h.Alloy.AddUser(Prefix + "org_5f42");
         h.Vendor.Fault = VendorFault.Status502;
         h.Vendor.FaultCount = 1;
+        h.Vendor.FaultPath = $"/users/{user.UserId}/token";
 
         var response = await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, h.Vendor.Requests.Count);
+
+        // The look-up, then the token request twice (issue 14 added the look-up in front: 2 calls before).
+        Assert.Equal(3, h.Vendor.Requests.Count);
+        Assert.Equal(2, h.Vendor.RequestsTo("GET", $"/users/{user.UserId}/token").Count());
+    }
+
+    [Fact]
+    public async Task Token_TokenAnswerBreaksOffMidBody_Returns502VendorErrorAfterOneRetry()
+    {
+        await using var h = await StartAsync();
+        var user = h.Alloy.AddUser(Prefix + "org_5f42");
+        h.Vendor.Fault = VendorFault.ResetMidBody;
+        h.Vendor.FaultPath = $"/users/{user.UserId}/token";
+
+        var response = await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")));
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+        Assert.DoesNotContain(RawBodyMarker, problem.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, h.Vendor.RequestsTo("GET", $"/users/{user.UserId}/token").Count());
+        Assert.Contains(h.Server.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Alloy's answer broke off", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Server.Logs.Lines, l => l.Contains(RawBodyMarker, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -312,7 +481,9 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var response = await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, h.Vendor.Requests.Count);
+
+        // The look-up twice (401, then with the key read again), then the token (issue 14: 2 calls before, token twice).
+        Assert.Equal(3, h.Vendor.Requests.Count);
         Assert.Contains(h.Server.Logs.Lines, l => l.Contains("Alloy rejected the credentials", StringComparison.Ordinal));
         AssertNoLeaks(h);
     }
@@ -358,15 +529,17 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         Assert.Equal("not-configured", await AlloyHealthAsync(h));
     }
 
+    // Replaced deliberately (issue 14, item 8): an empty prefix used to mean "no prefix" (username "org_5f42"), which
+    // let a customer id shaped like an Alloy user id name that user; it now stops start-up naming the setting.
     [Fact]
-    public async Task Token_EmptyUsernamePrefix_UsesTheEncodedIdAlone()
+    public async Task StartUp_EmptyUsernamePrefix_FailsNamingIt()
     {
-        await using var h = await StartAsync(new() { ["Alloy:UsernamePrefix"] = "" });
+        var settings = _issuer.Settings();
+        settings["Alloy:UsernamePrefix"] = "";
 
-        await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")))).ReadJsonAsync();
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings));
 
-        Assert.Equal("org_5f42", Assert.Single(h.Alloy.Users).Username);
-        Assert.Equal("configured", await AlloyHealthAsync(h));
+        Assert.Contains("Alloy:UsernamePrefix", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -377,9 +550,12 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var body = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")))).ReadJsonAsync();
         await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer("org_42")))).ReadJsonAsync();
 
-        Assert.Equal(Assert.Single(h.Alloy.Users).UserId, body.GetProperty("userId").GetString());
+        var userId = Assert.Single(h.Alloy.Users).UserId;
+        Assert.Equal(userId, body.GetProperty("userId").GetString());
+
+        // Look-up, create, token; then the token only (issue 14: token requests by username before).
         Assert.Equal(
-            ["GET /2024-03/users/ci-test.org_5f42/token", "POST /2024-03/users", "GET /2024-03/users/ci-test.org_5f42/token", "GET /2024-03/users/ci-test.org_5f42/token"],
+            ["GET /2024-03/users/ci-test.org_5f42", "POST /2024-03/users", $"GET /2024-03/users/{userId}/token", $"GET /2024-03/users/{userId}/token"],
             h.Vendor.Requests.Select(r => $"{r.Method} {r.PathAndQuery}"));
         Assert.All(h.Vendor.Requests, r =>
         {
@@ -416,6 +592,11 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
     [Theory]
     [InlineData("Alloy:UsernamePrefix", "a/b")]
     [InlineData("Alloy:UsernamePrefix", "with space")]
+    [InlineData("Alloy:UsernamePrefix", "acme-prod-")]
+    [InlineData("Alloy:UsernamePrefix", "acme-prod")]
+    [InlineData("Alloy:UsernamePrefix", "Acme.")]
+    [InlineData("Alloy:UsernamePrefix", "ci.x.")]
+    [InlineData("Alloy:UsernamePrefix", "658c703c524d011f001fe3e4")]
     [InlineData("Alloy:ApiVersion", "2025-09\r\nx-evil: 1")]
     [InlineData("Alloy:BaseUrl", "http://alloy.example.com")]
     [InlineData("Alloy:BaseUrl", "https://alloy.example.com/?v=1")]
@@ -449,6 +630,15 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         }
 
         return _issuer.CreateToken(claims);
+    }
+
+    private async Task<RunningServer> StartServerAsync(VendorServer vendor, string prefix)
+    {
+        var settings = _issuer.Settings();
+        settings["Alloy:BaseUrl"] = vendor.BaseUrl;
+        settings["Alloy:UsernamePrefix"] = prefix;
+        settings["Secrets:AlloyApiKey"] = ApiKey;
+        return await RunningServer.StartAsync(settings);
     }
 
     private async Task<Harness> StartAsync(

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using ConnectIssuer.Alloy;
+using ConnectIssuer.Vendors;
 
 namespace ConnectIssuer.Tests.Alloy;
 
@@ -112,7 +114,94 @@ public sealed partial class AlloyUsernameTests
     public void For_Prefix_IsPrependedVerbatim()
     {
         Assert.Equal("ci-prod.a_2fb", AlloyUsername.For("ci-prod.", "a/b"));
-        Assert.Equal("a_2fb", AlloyUsername.For("", "a/b"));
+    }
+
+    // Changed deliberately (issue 14, item 8): the empty prefix used to be valid and gave the encoded id alone
+    // ("a_2fb"); a prefix must now end with its only '.', so For refuses it like any prefix that breaks the rule.
+    [Theory]
+    [InlineData("")]
+    [InlineData("ci-")]
+    [InlineData("acme-prod")]
+    [InlineData("ci.x.")]
+    [InlineData("CI.")]
+    [InlineData(".")]
+    [InlineData("a b.")]
+    public void For_PrefixBreakingTheRule_Throws(string prefix)
+    {
+        Assert.False(VendorNamePrefix.IsValid(prefix));
+        Assert.Throws<ArgumentException>(() => AlloyUsername.For(prefix, "a/b"));
+    }
+
+    [Fact]
+    public void For_PrefixesWithoutTheSeparator_WereTheCollisionThatTheRuleRefuses()
+    {
+        // Under the old rule two deployments, "ci-" and "ci-x-" (one extending the other), shared a username:
+        // customer "x-victim" of the first and customer "victim" of the second.
+        Assert.Equal("ci-" + AlloyUsername.Encode("x-victim"), "ci-x-" + AlloyUsername.Encode("victim"));
+
+        // Neither prefix is accepted any more, and the start-up check says which setting is wrong.
+        foreach (var prefix in (string[])["ci-", "ci-x-"])
+        {
+            Assert.False(VendorNamePrefix.IsValid(prefix));
+            var error = Assert.Single(Validate(new AlloyOptions { UsernamePrefix = prefix }));
+            Assert.Contains("Alloy:UsernamePrefix", error.ErrorMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void For_TwoDeployments_NeverShareAUsernameEvenWhenOnePrefixExtendsTheOthersText()
+    {
+        // Valid prefixes whose text overlaps, and ids crafted to spell the other deployment's prefix and id.
+        string[] prefixes = ["ci.", "ci-x.", "ci_x.", "cix.", "c.", "x.", "ci-.", "ci--x."];
+        string[] ids = ["victim", "x-victim", "-x-victim", "x.victim", ".victim", "_x.victim", "x_2evictim", "ci-x.victim", "ci.x.victim", "x", "-x", "_x", "X"];
+
+        var owners = new Dictionary<string, (string Prefix, string Id)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var prefix in prefixes)
+        {
+            foreach (var id in ids)
+            {
+                var username = AlloyUsername.For(prefix, id);
+                Assert.True(owners.TryAdd(username, (prefix, id)), $"{prefix}+{id} collides with {owners.GetValueOrDefault(username)}");
+
+                // The prefix is the text up to the first '.', so only the own prefix reads the username back.
+                Assert.Equal(prefix.Length - 1, username.IndexOf('.', StringComparison.Ordinal));
+                Assert.True(AlloyUsername.TryParse(prefix, username, out var parsed));
+                Assert.Equal(id, parsed);
+                Assert.All(prefixes.Where(p => p != prefix), other => Assert.False(AlloyUsername.TryParse(other, username, out _)));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("658c703c524d011f001fe3e4")]
+    [InlineData("000000000000000000000000")]
+    [InlineData("abcdefabcdefabcdefabcdef")]
+    public void For_CustomerIdShapedLikeAnAlloyUserId_NeverGivesThatShape(string userIdLike)
+    {
+        // The encoding keeps lower-case hex as it is: only the prefix stops the username from being a user id.
+        Assert.Equal(userIdLike, AlloyUsername.Encode(userIdLike));
+
+        var username = AlloyUsername.For("ci.", userIdLike);
+
+        Assert.Equal("ci." + userIdLike, username);
+        Assert.DoesNotMatch(AlloyUserIdShape(), username);
+        Assert.Throws<ArgumentException>(() => AlloyUsername.For("", userIdLike));
+    }
+
+    [Fact]
+    public void For_AnyValidPrefixAndId_IsNeverShapedLikeAnAlloyUserId()
+    {
+        var random = new Random(24);
+        const string hex = "0123456789abcdef";
+        foreach (var prefix in (string[])["a.", "0.", "ci.", "f00."])
+        {
+            for (var n = 0; n < 500; n++)
+            {
+                // Ids of hex digits of every length near 24, so prefix + id could add up to 24 characters.
+                var id = new string([.. Enumerable.Range(0, random.Next(1, 25)).Select(_ => hex[random.Next(hex.Length)])]);
+                Assert.DoesNotMatch(AlloyUserIdShape(), AlloyUsername.For(prefix, id));
+            }
+        }
     }
 
     [Fact]
@@ -123,4 +212,14 @@ public sealed partial class AlloyUsernameTests
 
     [GeneratedRegex("^[a-z0-9_-]+\\z")]
     private static partial Regex Alphabet();
+
+    [GeneratedRegex("^[0-9a-fA-F]{24}\\z")]
+    private static partial Regex AlloyUserIdShape();
+
+    private static List<ValidationResult> Validate(AlloyOptions options)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        return results;
+    }
 }

@@ -23,6 +23,12 @@ public enum VendorFault
     UnreadableBody,
     HugeBody,
     ConnectionReset,
+
+    /// <summary>Status 200, headers with a <c>Content-Length</c>, half of the body, then the connection is aborted.</summary>
+    ResetMidBody,
+
+    /// <summary>Status 200, a chunked body cut off after its first chunk by aborting the connection.</summary>
+    ResetMidChunkedBody,
 }
 
 /// <summary>One request the fake vendor received.</summary>
@@ -30,7 +36,8 @@ internal sealed record RecordedRequest(string Method, string PathAndQuery, IRead
 
 /// <summary>
 /// Hosts a vendor simulation on a loopback port (a real HTTP boundary), records every request and can
-/// answer with injected faults: a status, a hang, a slow, unreadable or huge body, or a connection reset.
+/// answer with injected faults: a status, a hang, a slow, unreadable or huge body, or a connection reset (before the
+/// answer, or in the middle of its body).
 /// </summary>
 internal sealed class VendorServer : IAsyncDisposable
 {
@@ -168,6 +175,22 @@ internal sealed class VendorServer : IAsyncDisposable
 
                 break;
             case VendorFault.ConnectionReset:
+                context.Abort();
+                break;
+            case VendorFault.ResetMidBody:
+            case VendorFault.ResetMidChunkedBody:
+                // Headers and half an answer reach the client; then the connection breaks off.
+                var half = Encoding.ASCII.GetBytes("""{"data":{"vendor-raw-body-marker":""");
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                if (fault == VendorFault.ResetMidBody)
+                {
+                    response.ContentLength = half.Length * 2;
+                }
+
+                await response.Body.WriteAsync(half, context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 context.Abort();
                 break;
         }

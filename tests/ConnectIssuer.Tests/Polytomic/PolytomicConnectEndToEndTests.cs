@@ -4,6 +4,7 @@ using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace ConnectIssuer.Tests.Polytomic;
 
@@ -14,6 +15,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     private const string ApiKey = "ptk-secret-0123456789abcdef-key";
     private const string Redirect = "https://app.example.com/integrations/done";
     private const string RawBodyMarker = "vendor-raw-body-marker";
+    private const string NamePrefix = PolytomicOptions.DefaultNamePrefix;
 
     private FakeOidcIssuer _issuer = null!;
 
@@ -47,7 +49,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         Assert.False(sent.Headers.ContainsKey("Idempotency-Key"));
         var json = JsonDocument.Parse(sent.Body).RootElement;
         Assert.Equal(["dark", "name", "redirect_url", "whitelist"], json.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.Equal(PolytomicConnectionName.For("org_42", "CRM"), json.GetProperty("name").GetString());
+        Assert.Equal(PolytomicConnectionName.For(NamePrefix, "org_42", "CRM"), json.GetProperty("name").GetString());
         Assert.Equal("ci.org_5f42._43_52_4d", json.GetProperty("name").GetString());
         Assert.Equal(Redirect, json.GetProperty("redirect_url").GetString());
         Assert.Equal(["hubspot", "salesforce"], json.GetProperty("whitelist").EnumerateArray().Select(e => e.GetString()));
@@ -172,7 +174,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     {
         await using var h = await StartAsync();
         h.Simulation.UseRestErrorShape = restErrorShape;
-        h.Simulation.AddConnection(PolytomicConnectionName.For("org_42", "CRM"), "salesforce");
+        h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", "CRM"), "salesforce");
 
         var response = await h.Server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body(label: "CRM")));
 
@@ -188,19 +190,19 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     public async Task Connect_OtherCustomerSameLabel_GetsItsOwnName()
     {
         await using var h = await StartAsync();
-        h.Simulation.AddConnection(PolytomicConnectionName.For("org_42", "CRM"), "salesforce");
+        h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", "CRM"), "salesforce");
 
         var response = await h.Server.Client.SendAsync(HttpExtensions.Post(Path, Bearer("org_43"), Body(label: "CRM")));
 
         await response.ReadJsonAsync();
-        Assert.Equal(PolytomicConnectionName.For("org_43", "CRM"), Assert.Single(h.Simulation.Sessions).Name);
+        Assert.Equal(PolytomicConnectionName.For(NamePrefix, "org_43", "CRM"), Assert.Single(h.Simulation.Sessions).Name);
     }
 
     [Fact]
     public async Task Reconnect_OwnConnection_ReadsItThenSendsConnectionWithItsName()
     {
         await using var h = await StartAsync();
-        var connection = h.Simulation.AddConnection(PolytomicConnectionName.For("org_42", "CRM"), "salesforce");
+        var connection = h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", "CRM"), "salesforce");
 
         var response = await h.Server.Client.SendAsync(HttpExtensions.Post(
             Path, _issuer.CreateToken(), Body(types: """["salesforce"]""", label: "Another", connectionId: connection.Id)));
@@ -251,8 +253,8 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     {
         // org_43 names its connection with a label that spells org_42's name; it stays org_43's.
         await using var h = await StartAsync();
-        var crafted = h.Simulation.AddConnection(PolytomicConnectionName.For("org_43", ".org_42"), "salesforce");
-        var own = h.Simulation.AddConnection(PolytomicConnectionName.For("org_43", "x"), "hubspot");
+        var crafted = h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_43", ".org_42"), "salesforce");
+        var own = h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_43", "x"), "hubspot");
 
         var asVictim = await h.Server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body(connectionId: crafted.Id)));
         var asOwner = await h.Server.Client.SendAsync(HttpExtensions.Post(Path, Bearer("org_43"), Body(connectionId: own.Id)));
@@ -350,6 +352,8 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
             (VendorFault.UnreadableBody, HttpStatusCode.BadGateway, "vendor_error"),
             (VendorFault.HugeBody, HttpStatusCode.BadGateway, "vendor_error"),
             (VendorFault.ConnectionReset, HttpStatusCode.BadGateway, "vendor_error"),
+            (VendorFault.ResetMidBody, HttpStatusCode.BadGateway, "vendor_error"),
+            (VendorFault.ResetMidChunkedBody, HttpStatusCode.BadGateway, "vendor_error"),
         ];
 
         await ForEachCaseAsync(cases, async c =>
@@ -372,6 +376,145 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         h.Server.Logs.AssertNoneContain([ApiKey, bearer]);
     }
 
+    [Theory]
+    [InlineData(VendorFault.ResetMidBody)]
+    [InlineData(VendorFault.ResetMidChunkedBody)]
+    internal async Task Connect_AnswerBreaksOffMidBody_Returns502VendorErrorNever500(VendorFault fault)
+    {
+        await using var h = await StartAsync();
+        h.Vendor.Fault = fault;
+        var keyed = HttpExtensions.Post(Path, _issuer.CreateToken(), Body());
+        keyed.Headers.Add("Idempotency-Key", "mid-body-reset");
+
+        var plain = await h.Server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()));
+        var retried = await h.Server.Client.SendAsync(keyed);
+
+        // Without a key the create is not repeated; with one it is, once, and still ends as a vendor error.
+        var problem = await plain.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+        await retried.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+        Assert.Equal(3, h.Vendor.RequestsTo("POST", "/api/connections/connect").Count());
+        Assert.DoesNotContain(RawBodyMarker, problem.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(RawBodyMarker, h.Server.Logs.All, StringComparison.Ordinal);
+        Assert.Contains(h.Server.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Polytomic's answer broke off", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(VendorFault.Status500, 500)]
+    [InlineData(VendorFault.Throttled, 429)]
+    [InlineData(VendorFault.Unauthorized, 401)]
+    internal async Task Connect_VendorErrorStatus_IsLoggedAtWarningWithStatusAndVendorButNoBody(VendorFault fault, int status)
+    {
+        await using var h = await StartAsync();
+        h.Vendor.Fault = fault;
+
+        await h.Server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()));
+
+        var warning = Assert.Single(h.Server.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Polytomic answered", StringComparison.Ordinal));
+        Assert.Contains($"Polytomic answered {status} in", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(RawBodyMarker, h.Server.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("rate limited", h.Server.Logs.All, StringComparison.Ordinal);
+        h.Server.Logs.AssertNoneContain([ApiKey]);
+    }
+
+    [Fact]
+    public async Task Connect_VendorRejectsTheRequest_IsLoggedAtWarningWithoutTheBody()
+    {
+        var odd = new CannedPolytomic
+        {
+            ConnectStatus = 422,
+            ConnectBody = $$"""{"key":"validation_error","message":"{{RawBodyMarker}} whitelist: unknown type","metadata":{},"status":422}""",
+        };
+        await using var vendor = await VendorServer.StartAsync(odd);
+        await using var server = await RunningServer.StartAsync(CannedSettings(vendor));
+
+        var response = await server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()));
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+        Assert.DoesNotContain(RawBodyMarker, problem.ToString(), StringComparison.Ordinal);
+        Assert.Contains(server.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Polytomic answered 422 in", StringComparison.Ordinal));
+        Assert.DoesNotContain(RawBodyMarker, server.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("whitelist", server.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connect_VendorLinkThatFivetransCheckRefuses_Returns502()
+    {
+        // The same check as Fivetran's Connect Card link: https, or http on loopback only, and no user info.
+        var odd = new CannedPolytomic();
+        await using var vendor = await VendorServer.StartAsync(odd);
+        await using var server = await RunningServer.StartAsync(CannedSettings(vendor));
+        string[] refused =
+        [
+            "http://app.polytomic.com/connect?token=t",
+            "http://evil.example/connect",
+            "https://user:pass@app.polytomic.com/connect",
+            "ftp://app.polytomic.com/connect",
+            "data:text/html,<script>alert(1)</script>",
+        ];
+
+        foreach (var url in refused)
+        {
+            odd.ConnectBody = JsonSerializer.Serialize(new { data = new { redirect_url = url, token = "t" } });
+
+            var response = await server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()));
+
+            var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+            Assert.DoesNotContain(url, problem.ToString(), StringComparison.Ordinal);
+        }
+
+        foreach (var url in (string[])["https://app.polytomic.com/connect?s=1", "http://127.0.0.1:5000/connect?s=1", "http://localhost:5000/connect", "http://[::1]:5000/connect"])
+        {
+            odd.ConnectBody = JsonSerializer.Serialize(new { data = new { redirect_url = url, token = "t" } });
+
+            var body = await (await server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()))).ReadJsonAsync();
+
+            Assert.Equal(new Uri(url), new Uri(body.GetProperty("url").GetString()!));
+        }
+    }
+
+    [Fact]
+    public async Task Reconnect_TwoDeploymentsSharingAnOrganization_NeverReconnectEachOthersConnections()
+    {
+        // Production and staging share one Polytomic organization and one identity provider (same customer ids).
+        var simulation = new PolytomicSimulation(ApiKey);
+        await using var vendor = await VendorServer.StartAsync(simulation);
+        await using var production = await RunningServer.StartAsync(DeploymentSettings(vendor, "prod."));
+        await using var staging = await RunningServer.StartAsync(DeploymentSettings(vendor, "staging."));
+        var productionConnection = simulation.AddConnection(PolytomicConnectionName.For("prod.", "org_42", "CRM"), "salesforce");
+        var stagingConnection = simulation.AddConnection(PolytomicConnectionName.For("staging.", "org_42", null), "salesforce");
+        var defaultConnection = simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", null), "salesforce");
+        var bearer = Bearer("org_42");
+
+        // Same customer, other deployment's connection: the same 404 as an unknown one, and no session.
+        await (await staging.Client.SendAsync(HttpExtensions.Post(Path, bearer, Body(connectionId: productionConnection.Id))))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await production.Client.SendAsync(HttpExtensions.Post(Path, bearer, Body(connectionId: stagingConnection.Id))))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await production.Client.SendAsync(HttpExtensions.Post(Path, bearer, Body(connectionId: defaultConnection.Id))))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Empty(simulation.Sessions);
+
+        // Each deployment reconnects its own, and new connections of one customer and label get a name per deployment.
+        var own = await (await production.Client.SendAsync(HttpExtensions.Post(Path, bearer, Body(connectionId: productionConnection.Id)))).ReadJsonAsync();
+        Assert.Equal(productionConnection.Id, own.GetProperty("connectionId").GetString());
+        await (await production.Client.SendAsync(HttpExtensions.Post(Path, bearer, Body(label: "ERP")))).ReadJsonAsync();
+        await (await staging.Client.SendAsync(HttpExtensions.Post(Path, bearer, Body(label: "ERP")))).ReadJsonAsync();
+        Assert.Equal(
+            ["prod.org_5f42._43_52_4d", "prod.org_5f42._45_52_50", "staging.org_5f42._45_52_50"],
+            simulation.Sessions.Select(x => x.Name));
+    }
+
+    [Fact]
+    public async Task StartUp_NamePrefixBreakingTheSeparatorRule_FailsNamingIt()
+    {
+        await using var vendor = await VendorServer.StartAsync(new PolytomicSimulation(ApiKey));
+        foreach (var prefix in (string[])["ci.x.", "ci-", "Prod."])
+        {
+            var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(DeploymentSettings(vendor, prefix)));
+            Assert.Contains("Polytomic:NamePrefix", exception.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Connect_TransientFailureWithIdempotencyKey_IsRetriedOnce()
     {
@@ -392,7 +535,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     public async Task Reconnect_LookupFault_MapsToContractProblemWithoutStartingASession()
     {
         await using var h = await StartAsync(new() { ["Vendors:Timeout"] = "00:00:01" });
-        var connection = h.Simulation.AddConnection(PolytomicConnectionName.For("org_42", null), "salesforce");
+        var connection = h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", null), "salesforce");
         (VendorFault Fault, HttpStatusCode Status, string Code)[] cases =
         [
             (VendorFault.Status500, HttpStatusCode.BadGateway, "vendor_error"),
@@ -417,7 +560,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
     public async Task Reconnect_TransientLookupFailure_IsRetriedOnce()
     {
         await using var h = await StartAsync();
-        var connection = h.Simulation.AddConnection(PolytomicConnectionName.For("org_42", null), "salesforce");
+        var connection = h.Simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", null), "salesforce");
         h.Vendor.Fault = VendorFault.ConnectionReset;
         h.Vendor.FaultCount = 1;
 
@@ -569,7 +712,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Polytomic Connect (sandbox)", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(Redirect, saved.Headers.Location?.AbsoluteUri);
-        Assert.Equal(PolytomicConnectionName.For("org_42", "CRM"), connection.Name);
+        Assert.Equal(PolytomicConnectionName.For(NamePrefix, "org_42", "CRM"), connection.Name);
         Assert.Equal("salesforce", connection.Type);
         await again.AssertProblemAsync(HttpStatusCode.Conflict, "conflict");
         Assert.Equal(connection.Id, (await reconnect.ReadJsonAsync()).GetProperty("connectionId").GetString());
@@ -605,6 +748,24 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
 
     private string Bearer(string customerId) =>
         _issuer.CreateToken(new Dictionary<string, object> { ["sub"] = "user-" + customerId, ["org_id"] = customerId });
+
+    private Dictionary<string, string?> CannedSettings(VendorServer vendor)
+    {
+        var settings = _issuer.Settings();
+        settings["Polytomic:BaseUrl"] = vendor.BaseUrl;
+        settings["Polytomic:AllowedTypes:0"] = "salesforce";
+        settings["AllowedOrigins:0"] = "https://app.example.com";
+        settings["Secrets:PolytomicApiKey"] = ApiKey;
+        settings["RateLimit:PermitsPerMinute"] = "1000";
+        return settings;
+    }
+
+    private Dictionary<string, string?> DeploymentSettings(VendorServer vendor, string namePrefix)
+    {
+        var settings = CannedSettings(vendor);
+        settings["Polytomic:NamePrefix"] = namePrefix;
+        return settings;
+    }
 
     private async Task<Harness> StartAsync(Dictionary<string, string?>? overrides = null, string? pathBase = null)
     {

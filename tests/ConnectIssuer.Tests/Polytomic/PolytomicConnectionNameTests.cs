@@ -4,6 +4,8 @@ namespace ConnectIssuer.Tests.Polytomic;
 
 public sealed class PolytomicConnectionNameTests
 {
+    private const string Prefix = PolytomicOptions.DefaultNamePrefix;
+
     [Theory]
     [InlineData("org_42", null, "ci.org_5f42")]
     [InlineData("org_42", "CRM", "ci.org_5f42._43_52_4d")]
@@ -11,7 +13,7 @@ public sealed class PolytomicConnectionNameTests
     [InlineData("acme", "a.b c", "ci.acme.a_2eb_20c")]
     [InlineData("Ünï", "日本", "ci._u00dcn_u00ef._u65e5_u672c")]
     public void For_CustomerAndLabel_IsMarkerEncodedIdSeparatorEncodedLabel(string customerId, string? label, string expected) =>
-        Assert.Equal(expected, PolytomicConnectionName.For(customerId, label));
+        Assert.Equal(expected, PolytomicConnectionName.For(Prefix, customerId, label));
 
     [Theory]
     [InlineData("a.b", "a_2eb")]
@@ -23,7 +25,7 @@ public sealed class PolytomicConnectionNameTests
     public void Encode_DifferentIds_NeverCollide(string first, string second)
     {
         Assert.NotEqual(PolytomicConnectionName.Encode(first), PolytomicConnectionName.Encode(second));
-        Assert.NotEqual(PolytomicConnectionName.For(first, "x"), PolytomicConnectionName.For(second, "x"));
+        Assert.NotEqual(PolytomicConnectionName.For(Prefix, first, "x"), PolytomicConnectionName.For(Prefix, second, "x"));
     }
 
     [Fact]
@@ -49,11 +51,11 @@ public sealed class PolytomicConnectionNameTests
     [InlineData("a.b", "ci.x.y")]
     [InlineData("Ünï", "日本 😀")]
     public void BelongsTo_OwnName_IsTrue(string customerId, string? label) =>
-        Assert.True(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For(customerId, label), customerId));
+        Assert.True(PolytomicConnectionName.BelongsTo(Prefix, PolytomicConnectionName.For(Prefix, customerId, label), customerId));
 
     [Fact]
     public void BelongsTo_LabelInAnotherNormalizationForm_IsTheSameConnection() =>
-        Assert.Equal(PolytomicConnectionName.For("c", "caf\u00e9"), PolytomicConnectionName.For("c", "cafe\u0301"));
+        Assert.Equal(PolytomicConnectionName.For(Prefix, "c", "caf\u00e9"), PolytomicConnectionName.For(Prefix, "c", "cafe\u0301"));
 
     [Theory]
     [InlineData("org_43", null)]
@@ -63,7 +65,7 @@ public sealed class PolytomicConnectionNameTests
     [InlineData("org_42x", null)]
     [InlineData("ORG_42", null)]
     public void BelongsTo_AnotherCustomersName_IsFalse(string otherCustomerId, string? label) =>
-        Assert.False(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For(otherCustomerId, label), "org_42"));
+        Assert.False(PolytomicConnectionName.BelongsTo(Prefix, PolytomicConnectionName.For(Prefix, otherCustomerId, label), "org_42"));
 
     [Theory]
     [InlineData(null)]
@@ -88,7 +90,7 @@ public sealed class PolytomicConnectionNameTests
     [InlineData("x.ci.org_5f42")]
     [InlineData("ci.org_5f43.ci.org_5f42")]
     public void BelongsTo_CraftedName_IsFalse(string? name) =>
-        Assert.False(PolytomicConnectionName.BelongsTo(name, "org_42"));
+        Assert.False(PolytomicConnectionName.BelongsTo(Prefix, name, "org_42"));
 
     [Fact]
     public void BelongsTo_LabelCraftedToCarryAnotherCustomersId_IsFalse()
@@ -96,15 +98,66 @@ public sealed class PolytomicConnectionNameTests
         // The attacker (org_43) picks labels that would spell the victim's name if labels were not encoded.
         foreach (var label in (string[])[".org_42", "ci.org_5f42", "x.ci.org_5f42", "_5f42", "\u0000org_42"])
         {
-            var name = PolytomicConnectionName.For("org_43", label);
-            Assert.False(PolytomicConnectionName.BelongsTo(name, "org_42"));
-            Assert.NotEqual(name, PolytomicConnectionName.For("org_42", null));
+            var name = PolytomicConnectionName.For(Prefix, "org_43", label);
+            Assert.False(PolytomicConnectionName.BelongsTo(Prefix, name, "org_42"));
+            Assert.NotEqual(name, PolytomicConnectionName.For(Prefix, "org_42", null));
         }
 
         // And a customer id that embeds the separator cannot pass for another customer plus a label.
-        Assert.NotEqual(PolytomicConnectionName.For("org_42.crm", null), PolytomicConnectionName.For("org_42", "crm"));
-        Assert.False(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For("org_42", "crm"), "org_42.crm"));
-        Assert.False(PolytomicConnectionName.BelongsTo(PolytomicConnectionName.For("org_42.crm", null), "org_42"));
+        Assert.NotEqual(PolytomicConnectionName.For(Prefix, "org_42.crm", null), PolytomicConnectionName.For(Prefix, "org_42", "crm"));
+        Assert.False(PolytomicConnectionName.BelongsTo(Prefix, PolytomicConnectionName.For(Prefix, "org_42", "crm"), "org_42.crm"));
+        Assert.False(PolytomicConnectionName.BelongsTo(Prefix, PolytomicConnectionName.For(Prefix, "org_42.crm", null), "org_42"));
+    }
+
+    [Theory]
+    [InlineData("ci.", "org_42", null)]
+    [InlineData("ci.", "org_42", "CRM")]
+    [InlineData("acme-prod.", "a.b", "x.y")]
+    [InlineData("s.", "Ünï", "日本 😀")]
+    public void TryParse_OwnName_GivesCustomerAndLabelBack(string prefix, string customerId, string? label)
+    {
+        Assert.True(PolytomicConnectionName.TryParse(prefix, PolytomicConnectionName.For(prefix, customerId, label), out var parsedId, out var parsedLabel));
+        Assert.Equal((customerId, label), (parsedId, parsedLabel));
+    }
+
+    [Fact]
+    public void BelongsTo_AnotherDeploymentsName_IsFalseEvenForTheSameCustomerAndLabel()
+    {
+        // Two deployments sharing one Polytomic organization, with prefixes whose text overlaps.
+        string[] prefixes = ["ci.", "prod.", "staging.", "ci-x.", "ci_x.", "cix.", "c."];
+        string?[] labels = [null, "CRM", "x", "ci-x"];
+        foreach (var own in prefixes)
+        {
+            foreach (var other in prefixes.Where(p => p != own))
+            {
+                foreach (var label in labels)
+                {
+                    var name = PolytomicConnectionName.For(other, "org_42", label);
+                    Assert.False(PolytomicConnectionName.BelongsTo(own, name, "org_42"), $"{own} accepted {name}");
+                    Assert.False(PolytomicConnectionName.TryParse(own, name, out _, out _));
+                    Assert.NotEqual(name, PolytomicConnectionName.For(own, "org_42", label));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void For_PrefixWithASecondSeparator_IsRefusedBecauseItCouldSpellAnotherDeploymentsCustomerAndLabel()
+    {
+        // If "ci.x." were a prefix, its customer "victim" would be "ci." customer "x" with label "victim", and each
+        // deployment would accept the other's connection as its own.
+        var name = PolytomicConnectionName.For(Prefix, "x", "victim");
+        Assert.Equal("ci.x.victim", name);
+        Assert.True(PolytomicConnectionName.TryParse(Prefix, name, out var id, out var label) && id == "x" && label == "victim");
+        Assert.Throws<ArgumentException>(() => PolytomicConnectionName.For("ci.x.", "victim", null));
+        Assert.False(PolytomicConnectionName.BelongsTo("ci.x.", name, "victim"));
+
+        // The same holds for every prefix that breaks the rule.
+        foreach (var prefix in (string[])["", "ci", "ci-", "CI.", "a b.", "."])
+        {
+            Assert.Throws<ArgumentException>(() => PolytomicConnectionName.For(prefix, "org_42", null));
+            Assert.False(PolytomicConnectionName.TryParse(prefix, prefix + "org_5f42", out _, out _));
+        }
     }
 
     [Theory]

@@ -16,14 +16,22 @@ public sealed class PolytomicOptionsTests
         Assert.Equal("2025-09-18", options.EffectiveApiVersion);
         Assert.Empty(options.AllowedTypes);
         Assert.Null(options.EffectiveDefaultRedirectUrl);
+        Assert.Equal("ci.", options.EffectiveNamePrefix);
     }
+
+    [Theory]
+    [InlineData("acme-prod.")]
+    [InlineData("staging_2.")]
+    [InlineData("ci.")]
+    public void Bind_ValidNamePrefix_IsUsed(string prefix) =>
+        Assert.Equal(prefix, Bind(new() { ["Polytomic:NamePrefix"] = prefix }).EffectiveNamePrefix);
 
     [Fact]
     public void Bind_EmptyValuesAsTheInfrastructureWritesThem_MeanDefaults()
     {
         var options = Bind(new()
         {
-            ["Polytomic:BaseUrl"] = "", ["Polytomic:ApiVersion"] = "", ["Polytomic:DefaultRedirectUrl"] = "",
+            ["Polytomic:BaseUrl"] = "", ["Polytomic:ApiVersion"] = "", ["Polytomic:DefaultRedirectUrl"] = "", ["Polytomic:NamePrefix"] = "",
             ["Polytomic:AllowedTypes:0"] = "salesforce", ["Polytomic:AllowedTypes:1"] = "hubspot",
         });
 
@@ -31,6 +39,7 @@ public sealed class PolytomicOptionsTests
         Assert.Equal("2025-09-18", options.EffectiveApiVersion);
         Assert.Null(options.EffectiveDefaultRedirectUrl);
         Assert.Equal(["salesforce", "hubspot"], options.AllowedTypes);
+        Assert.Equal("ci.", options.EffectiveNamePrefix);
     }
 
     [Theory]
@@ -40,6 +49,11 @@ public sealed class PolytomicOptionsTests
     [InlineData("Polytomic:ApiVersion", "latest")]
     [InlineData("Polytomic:AllowedTypes:0", "sales force")]
     [InlineData("Polytomic:DefaultRedirectUrl", "/done")]
+    [InlineData("Polytomic:NamePrefix", "ci")]
+    [InlineData("Polytomic:NamePrefix", "acme-prod-")]
+    [InlineData("Polytomic:NamePrefix", "ci.x.")]
+    [InlineData("Polytomic:NamePrefix", "Acme.")]
+    [InlineData("Polytomic:NamePrefix", " ")]
     public void Bind_InvalidSetting_FailsNamingIt(string key, string value)
     {
         var exception = Assert.Throws<OptionsValidationException>(() => Bind(new() { [key] = value }));

@@ -83,7 +83,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         settings["AllowedOrigins:0"] = AllowedOrigin;
         settings["IntegrationApp:WorkspaceKey"] = "rel-workspace";
         settings["Alloy:BaseUrl"] = vendors["alloy"].BaseUrl;
-        settings["Alloy:UsernamePrefix"] = "rel-";
+        settings["Alloy:UsernamePrefix"] = "rel.";
         settings["Fivetran:BaseUrl"] = vendors["fivetran"].BaseUrl;
         settings["Fivetran:GroupId"] = FivetranGroup;
         settings["Fivetran:AllowedServices:0"] = "salesforce";

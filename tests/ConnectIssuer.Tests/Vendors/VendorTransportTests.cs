@@ -113,7 +113,56 @@ public sealed class VendorTransportTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(VendorFault.ResetMidBody)]
+    [InlineData(VendorFault.ResetMidChunkedBody)]
+    public async Task SendAsync_AnswerBreaksOffMidBody_IsAVendorFailureNotAnIOException(VendorFault fault)
+    {
+        _vendor.Fault = fault;
+        var logs = new CapturedLogs();
+
+        var exception = await Assert.ThrowsAsync<VendorApiException>(() => SendAsync(idempotent: false, logs: logs));
+
+        Assert.Equal(VendorFailure.Unreadable, exception.Failure);
+        Assert.IsAssignableFrom<IOException>(exception.InnerException);
+        Assert.Single(_vendor.Requests);
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("Test's answer broke off", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("vendor-raw-body-marker", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(VendorFault.Status500, 500)]
+    [InlineData(VendorFault.Throttled, 429)]
+    [InlineData(VendorFault.Unauthorized, 401)]
+    public async Task SendAsync_ErrorStatus_IsLoggedAtWarningWithVendorAndStatusButNoBody(VendorFault fault, int status)
+    {
+        _vendor.Fault = fault;
+        var logs = new CapturedLogs();
+
+        await SendAsync(idempotent: false, logs: logs);
+
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains($"Test answered {status} in", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("vendor-raw-body-marker", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SendAsync_ExpectedStatusOrSuccess_IsNotAWarning()
+    {
+        _simulation.AcceptedKey = "never";
+        var logs = new CapturedLogs();
+
+        await SendAsync(idempotent: true, logs: logs, expected: HttpStatusCode.Unauthorized);
+        _simulation.AcceptedKey = ApiKey;
+        await SendAsync(idempotent: true, logs: logs);
+
+        Assert.Equal(2, logs.Lines.Count(l => l.StartsWith("Debug ", StringComparison.Ordinal) && l.Contains("Test answered", StringComparison.Ordinal)));
+        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("Test answered", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(VendorFault.ConnectionReset)]
+    [InlineData(VendorFault.ResetMidBody)]
+    [InlineData(VendorFault.ResetMidChunkedBody)]
     [InlineData(VendorFault.Status502)]
     public async Task SendAsync_TransientFailure_IdempotentIsRetriedOnce(VendorFault fault)
     {
@@ -173,7 +222,7 @@ public sealed class VendorTransportTests : IAsyncLifetime
         Assert.Empty(_vendor.Requests);
     }
 
-    private Task<VendorResponse> SendAsync(bool idempotent, SecretStore? store = null)
+    private Task<VendorResponse> SendAsync(bool idempotent, SecretStore? store = null, CapturedLogs? logs = null, HttpStatusCode? expected = null)
     {
         store ??= new SecretStore(
             null,
@@ -181,13 +230,20 @@ public sealed class VendorTransportTests : IAsyncLifetime
             Options.Create(new KeyVaultOptions()),
             TimeProvider.System,
             NullLogger<SecretStore>.Instance);
-        var transport = new VendorTransport(store, Options.Create(new VendorsOptions { Timeout = Deadline }), TimeProvider.System, NullLogger<VendorTransport>.Instance);
+        ILogger<VendorTransport> logger = NullLogger<VendorTransport>.Instance;
+        if (logs is not null)
+        {
+            var factory = new LoggerFactory([logs], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
+            logger = new Logger<VendorTransport>(factory);
+        }
+
+        var transport = new VendorTransport(store, Options.Create(new VendorsOptions { Timeout = Deadline }), TimeProvider.System, logger);
         return transport.SendAsync(_http, new VendorCall("Test", [SecretNames.AlloyApiKey], secrets =>
         {
             var request = new HttpRequestMessage(idempotent ? HttpMethod.Get : HttpMethod.Post, "thing");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets[0]);
             return request;
-        }, idempotent));
+        }, idempotent) { ExpectedStatus = expected });
     }
 
     /// <summary>Answers 200 when the bearer key is the accepted one, 401 otherwise.</summary>
