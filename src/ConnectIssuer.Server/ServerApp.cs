@@ -1,3 +1,4 @@
+using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
 using ConnectIssuer.Server.OpenApi;
 using ConnectIssuer.Server.SampleSpa;
@@ -10,6 +11,9 @@ namespace ConnectIssuer.Server;
 public static class ServerApp
 {
     public const string CorsPolicy = "spa";
+
+    /// <summary>The request headers a browser may send cross-origin; the X-Customer-* headers join them in Development only.</summary>
+    private static readonly string[] CorsHeaders = ["Authorization", "Content-Type", "Idempotency-Key"];
 
     /// <summary>
     /// Set by the <c>dotnet run</c> launch profile: the environment to use when the caller names none. Unlike
@@ -25,16 +29,22 @@ public static class ServerApp
         // All behaviour, exactly as under the Functions host
         builder.Services.AddConnectIssuer();
 
-        // What only this host adds: CORS from AllowedOrigins, problem responses for unknown routes
+        // What only this host adds: CORS from AllowedOrigins, problem responses for unknown routes, HSTS on https,
+        // and the refusal of Auth:Mode=EasyAuth (no App Service Authentication in front of this server).
+        builder.Services.AddSingleton<IValidateOptions<CallerAuthenticationOptions>, StandaloneServerCallerRules>();
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = FrameworkProblems.AddContractFields);
         builder.Services.AddCors();
+        string[] corsHeaders = builder.Environment.IsDevelopment()
+            ? [.. CorsHeaders, DevelopmentCallerAuthenticator.CustomerIdHeader, DevelopmentCallerAuthenticator.CustomerNameHeader, DevelopmentCallerAuthenticator.CustomerAdminHeader]
+            : CorsHeaders;
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<AllowedOriginsOptions>>((cors, origins) => cors.AddPolicy(CorsPolicy, policy => policy
                 .WithOrigins(origins.Value.Origins)
                 .WithMethods("GET", "POST")
-                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "X-Customer-Id", "X-Customer-Name", "X-Customer-Admin")
+                .WithHeaders(corsHeaders)
                 .WithExposedHeaders("Retry-After", "WWW-Authenticate")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        builder.Services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
         builder.Services.AddConnectIssuerOpenApi();
         configure?.Invoke(builder);
 
@@ -42,6 +52,18 @@ public static class ServerApp
         builder.AddSandbox();
 
         var app = builder.Build();
+        app.Use(static (context, next) =>
+        {
+            // Before anything can answer, and at the last moment: the exception handler clears headers set earlier.
+            context.Response.OnStarting(static state => { SecurityHeaders.Apply((HttpResponse)state); return Task.CompletedTask; }, context.Response);
+            return next(context);
+        });
+        if (!app.Environment.IsDevelopment())
+        {
+            // Strict-Transport-Security on https answers only (and not for localhost); http answers are unchanged.
+            app.UseHsts();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors(CorsPolicy);

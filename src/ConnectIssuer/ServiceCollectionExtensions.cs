@@ -3,6 +3,7 @@ using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
+using ConnectIssuer.Hosting;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
 using ConnectIssuer.Polytomic;
@@ -31,7 +32,8 @@ public static class ServiceCollectionExtensions
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
 
-        // Caller authentication
+        // Caller authentication. Platform facts come from the process environment only, never from configuration.
+        services.TryAddSingleton(_ => AppServicePlatform.FromProcess());
         services.AddValidatedOptions<CallerAuthenticationOptions>(CallerAuthenticationOptions.SectionName);
         services.AddSingleton<IValidateOptions<CallerAuthenticationOptions>, ValidateCallerAuthenticationOptions>();
         services.AddHttpClient(OidcMetadataClient, http => http.Timeout = TimeSpan.FromSeconds(10));

@@ -32,7 +32,7 @@ public static class OpenApiExtensions
         [429] = [ProblemCodes.RateLimited],
         [500] = [ProblemCodes.InternalError],
         [502] = [ProblemCodes.VendorError],
-        [503] = [ProblemCodes.VendorNotConfigured, ProblemCodes.VendorThrottled, ProblemCodes.SecretsUnavailable],
+        [503] = [ProblemCodes.VendorNotConfigured, ProblemCodes.VendorThrottled, ProblemCodes.SecretsUnavailable, ProblemCodes.AuthUnavailable],
         [504] = [ProblemCodes.VendorTimeout],
     };
 
@@ -174,7 +174,7 @@ public static class OpenApiExtensions
             {
                 response.Headers = new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal)
                 {
-                    ["Retry-After"] = Header("Seconds to wait before retrying (429 always; 503 vendor_throttled when the vendor gave one)."),
+                    ["Retry-After"] = Header("Seconds to wait before retrying (429 and 503 auth_unavailable always; 503 vendor_throttled when the vendor gave one)."),
                 };
             }
             else if (status == 401)

@@ -1,3 +1,4 @@
+using ConnectIssuer.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ConnectIssuer.Server.Sandbox;
@@ -11,19 +12,27 @@ public sealed class SandboxOptions
     /// Gets or sets whether this server also simulates the Alloy, Fivetran and Polytomic APIs under
     /// <c>/sandbox/&lt;vendor&gt;/</c> and points the vendor clients at them with fake secrets. The default
     /// value is <see langword="false"/>; <c>appsettings.Development.json</c> turns it on. Refused at start-up
-    /// outside the Development environment.
+    /// outside the Development environment, and on App Service whatever the environment name.
     /// </summary>
     public bool Enabled { get; set; }
 }
 
 /// <summary>The sandbox's start-up checks; each message names <c>Sandbox:Enabled</c>.</summary>
-internal sealed class ValidateSandboxOptions(IHostEnvironment environment, IConfiguration configuration) : IValidateOptions<SandboxOptions>
+internal sealed class ValidateSandboxOptions(IHostEnvironment environment, IConfiguration configuration, AppServicePlatform platform)
+    : IValidateOptions<SandboxOptions>
 {
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
     {
         if (!options.Enabled)
         {
             return ValidateOptionsResult.Success;
+        }
+
+        if (platform.IsAppService)
+        {
+            return ValidateOptionsResult.Fail(
+                $"Sandbox:Enabled=true is refused on App Service ({AppServicePlatform.InstanceIdVariable} or {AppServicePlatform.SiteNameVariable} "
+                + "is set), whatever the environment name: the sandbox answers for the vendors with fake secrets.");
         }
 
         if (!environment.IsDevelopment())

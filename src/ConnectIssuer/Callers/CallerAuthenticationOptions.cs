@@ -54,9 +54,31 @@ public sealed class CallerAuthenticationOptions
     [Required]
     public string AdminRole { get; set; } = "connect-admin";
 
+    /// <summary>
+    /// Gets or sets the accepted JWT <c>typ</c> header values, e.g. <c>at+jwt</c> (RFC 9068) or <c>JWT</c> (Entra ID access
+    /// tokens). Compared as media types: case-insensitively, with <c>application/</c> implied (<c>at+jwt</c> also accepts
+    /// <c>application/at+jwt</c>). Empty (the default): any <c>typ</c>, or none. <c>Oidc</c> mode only.
+    /// </summary>
+    public string[] ValidTypes { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets the scopes every caller token must carry in <c>scp</c> or <c>scope</c> (a space-separated string or an
+    /// array), compared exactly. Empty (the default): no scope is required. <c>Oidc</c> mode only.
+    /// </summary>
+    public string[] RequiredScopes { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets the client applications whose tokens are accepted: the <c>azp</c> claim (OpenID Connect, Entra v2) or,
+    /// without it, <c>appid</c> (Entra v1), compared exactly. Empty (the default): any client. <c>Oidc</c> mode only.
+    /// </summary>
+    public string[] AllowedClientIds { get; set; } = [];
+
     /// <summary>Gets or sets the allowed clock skew. The default value is one minute.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Returns the non-blank entries of a list setting (an app setting left empty is "not set").</summary>
+    internal static string[] Effective(string[] values) => [.. values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim())];
 
     /// <summary>Returns the metadata URL in effect, or null when neither setting is present.</summary>
     /// <remarks>A method, not a property: the configuration binder reads get-only properties while binding.</remarks>

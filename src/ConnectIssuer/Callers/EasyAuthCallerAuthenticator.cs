@@ -1,22 +1,23 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization;
+using ConnectIssuer.Hosting;
 using ConnectIssuer.Http;
-using Microsoft.Extensions.Configuration;
 
 namespace ConnectIssuer.Callers;
 
 /// <summary>
 /// Trusts <c>X-MS-CLIENT-PRINCIPAL</c>, which App Service Authentication sets after validating the
-/// caller and strips from incoming requests. Honoured only when the platform says authentication is
-/// on (<c>WEBSITE_AUTH_ENABLED=true</c>); otherwise the header could be forged, so nobody is authenticated.
+/// caller and strips from incoming requests. Honoured only when the process runs on App Service and the
+/// platform says authentication is on (<c>WEBSITE_AUTH_ENABLED=true</c> in the process environment, never
+/// from configuration: see <see cref="AppServicePlatform"/>); otherwise the header could be forged, so nobody
+/// is authenticated. The standalone server refuses this mode at start-up.
 /// </summary>
-public sealed class EasyAuthCallerAuthenticator(IOptions<CallerAuthenticationOptions> options, IConfiguration configuration)
+public sealed class EasyAuthCallerAuthenticator(IOptions<CallerAuthenticationOptions> options, AppServicePlatform platform)
     : ICallerAuthenticator
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
-    private readonly bool _platformAuthEnabled =
-        string.Equals(configuration["WEBSITE_AUTH_ENABLED"], "true", StringComparison.OrdinalIgnoreCase);
+    private readonly bool _platformAuthEnabled = platform.AuthenticationEnabled;
 
     public ValueTask<Caller> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
+using ConnectIssuer.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace ConnectIssuer.Http;
 
@@ -20,7 +22,13 @@ public sealed class AllowedOriginsOptions
         options.Origins = configuration.GetSection(ConfigurationKey).Get<string[]>() ?? [];
 }
 
-internal sealed class ValidateAllowedOriginsOptions : IValidateOptions<AllowedOriginsOptions>
+/// <summary>
+/// Origins only, https (http only for localhost), and <c>http</c> loopback origins only in the Development environment: a
+/// production allowlist that trusts <c>http://localhost:…</c> lets any page a user's machine serves there (another dev
+/// server, a local tool) call the service with the user's token and receive redirects.
+/// </summary>
+/// <remarks>As for every Development-only relaxation, never on App Service or Functions, whatever the environment name.</remarks>
+internal sealed class ValidateAllowedOriginsOptions(IHostEnvironment environment, AppServicePlatform platform) : IValidateOptions<AllowedOriginsOptions>
 {
     public ValidateOptionsResult Validate(string? name, AllowedOriginsOptions options)
     {
@@ -35,6 +43,12 @@ internal sealed class ValidateAllowedOriginsOptions : IValidateOptions<AllowedOr
                 || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && RedirectAllowlist.IsLocalHost(uri))))
             {
                 failures.Add($"AllowedOrigins:{i} ('{value}') must be an origin such as https://app.example.com (http only for localhost), with no path.");
+            }
+            else if (uri.Scheme == Uri.UriSchemeHttp && (!environment.IsDevelopment() || platform.IsAppService))
+            {
+                failures.Add(
+                    $"AllowedOrigins:{i} ('{value}') is an http loopback origin, accepted only in the Development environment and never on "
+                    + $"App Service (current: {environment.EnvironmentName}); use the SPA's https origin.");
             }
         }
 

@@ -14,7 +14,7 @@ public sealed record IssuingRoute(string Route, string Vendor);
 /// The one pipeline every authenticated route goes through, in this order: authenticate the caller,
 /// take a per-customer permit, read the body within its limits, run the route's handler, map any
 /// failure to the contract's problem response, write one audit record, and mark the answer
-/// <c>no-store</c>. Handlers only express their flow; they never build error responses themselves.
+/// <c>no-store</c> and <c>nosniff</c>. Handlers only express their flow; they never build error responses themselves.
 /// </summary>
 public sealed partial class IssuingPipeline(
     ICallerAuthenticator authenticator, CustomerRateLimiter rateLimiter, AuditLog audit, ILogger<IssuingPipeline> logger)
@@ -35,6 +35,7 @@ public sealed partial class IssuingPipeline(
     {
         var context = request.HttpContext;
         context.Response.Headers.CacheControl = "no-store";
+        SecurityHeaders.Apply(context.Response);
         Caller? caller = null;
         try
         {

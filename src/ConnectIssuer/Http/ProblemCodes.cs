@@ -16,6 +16,7 @@ public static class ProblemCodes
     public const string VendorNotConfigured = "vendor_not_configured";
     public const string VendorThrottled = "vendor_throttled";
     public const string SecretsUnavailable = "secrets_unavailable";
+    public const string AuthUnavailable = "auth_unavailable";
     public const string VendorTimeout = "vendor_timeout";
     public const string InternalError = "internal_error";
 }

@@ -99,52 +99,6 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         Assert.Equal("org_42", body.GetProperty("customerId").GetString());
     }
 
-    [Theory]
-    [InlineData(false, HttpStatusCode.Unauthorized)]
-    [InlineData(true, HttpStatusCode.OK)]
-    public async Task EasyAuth_PrincipalHeader_HonouredOnlyWhenPlatformAuthIsOn(bool platformAuthEnabled, HttpStatusCode expected)
-    {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Auth:Mode"] = "EasyAuth",
-            ["Auth:CustomerIdClaim"] = "http://schemas.microsoft.com/identity/claims/tenantid",
-            ["WEBSITE_AUTH_ENABLED"] = platformAuthEnabled ? "True" : null,
-            ["IntegrationApp:WorkspaceKey"] = "ws",
-            ["Secrets:IntegrationAppWorkspaceSecret"] = "ws-secret-value-for-tests",
-        });
-        var request = HttpExtensions.Post("/api/integration-app/admin-token");
-        request.Headers.Add("X-MS-CLIENT-PRINCIPAL", EasyAuthPrincipal(
-            ("http://schemas.microsoft.com/identity/claims/tenantid", "tenant-7"), ("name", "Ada"), ("roles", "connect-admin")));
-
-        var response = await server.Client.SendAsync(request);
-
-        Assert.Equal(expected, response.StatusCode);
-        if (platformAuthEnabled)
-        {
-            Assert.True(Jwt.Decode((await response.ReadJsonAsync()).GetProperty("token").GetString()!).Payload.GetProperty("isAdmin").GetBoolean());
-            Assert.Contains(server.Logs.Lines, l => l.Contains("customer=tenant-7", StringComparison.Ordinal));
-        }
-    }
-
-    [Theory]
-    [InlineData("not base64 !")]
-    [InlineData("eyJub3QiOiJhIHByaW5jaXBhbCJ9")]
-    [InlineData("e30=")]
-    public async Task EasyAuth_GarbagePrincipal_Returns401(string header)
-    {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Auth:Mode"] = "EasyAuth",
-            ["WEBSITE_AUTH_ENABLED"] = "true",
-        });
-        var request = HttpExtensions.Post("/api/integration-app/token");
-        request.Headers.TryAddWithoutValidation("X-MS-CLIENT-PRINCIPAL", header);
-
-        var response = await server.Client.SendAsync(request);
-
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
-    }
-
     [Fact]
     public async Task Development_Headers_NameTheCaller()
     {
@@ -174,7 +128,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         Assert.Contains("Auth:Mode=Development", exception.Message, StringComparison.Ordinal);
     }
 
-    private static string EasyAuthPrincipal(params (string Type, string Value)[] claims) =>
+    internal static string EasyAuthPrincipal(params (string Type, string Value)[] claims) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new
         {
             auth_typ = "aad",
@@ -202,6 +156,11 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         ["two segments"] = _ => "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0",
         ["signature stripped"] = issuer => issuer.CreateToken()[..(issuer.CreateToken().LastIndexOf('.') + 1)],
         ["payload swapped after signing"] = issuer => SwapPayload(issuer.CreateToken()),
+        ["customer claim an array of two"] = issuer => issuer.CreateToken(new Dictionary<string, object> { ["sub"] = "user-1", ["org_id"] = new[] { "org_42", "org_99" } }),
+        ["customer claim an array of one"] = issuer => issuer.CreateToken(new Dictionary<string, object> { ["sub"] = "user-1", ["org_id"] = new[] { "org_42" } }),
+        ["customer claim an object"] = issuer => issuer.CreateToken(new Dictionary<string, object> { ["sub"] = "user-1", ["org_id"] = new Dictionary<string, object> { ["id"] = "org_42" } }),
+        ["sub with a control character"] = issuer => issuer.CreateToken(new Dictionary<string, object> { ["sub"] = "user-1\ncustomer=org_99", ["org_id"] = "org_42" }),
+        ["unknown crit header"] = issuer => issuer.CreateToken(header: new Dictionary<string, object> { ["crit"] = new[] { "exp-ext" }, ["exp-ext"] = true }),
     };
 
     private static string UnsignedToken(FakeOidcIssuer issuer)
@@ -253,6 +212,40 @@ public sealed class CallerClaimsTests
         var exception = Assert.Throws<ConnectIssuer.Http.ApiProblemException>(() => CallerClaims.ToCaller(identity, new CallerAuthenticationOptions()));
 
         Assert.Equal(401, exception.Status);
+    }
+
+    [Fact]
+    public void ToCaller_TwoCustomerIdValues_IsRefusedNotReducedToTheFirst()
+    {
+        var identity = new ClaimsIdentity([new Claim("sub", "u"), new Claim("org_id", "org_42"), new Claim("org_id", "org_99")]);
+
+        var exception = Assert.Throws<ConnectIssuer.Http.ApiProblemException>(
+            () => CallerClaims.ToCaller(identity, new CallerAuthenticationOptions { CustomerIdClaim = "org_id" }));
+
+        Assert.Equal(401, exception.Status);
+        Assert.Equal("invalid_token", exception.BearerError);
+    }
+
+    [Theory]
+    [InlineData("user\r\ncustomer=org_99")]
+    [InlineData("user\u0000")]
+    [InlineData(" ")]
+    public void ToCaller_UnusableSubject_IsRefusedLikeACustomerId(string subject)
+    {
+        var identity = new ClaimsIdentity([new Claim("sub", System.Text.RegularExpressions.Regex.Unescape(subject)), new Claim("org_id", "org_42")]);
+
+        var exception = Assert.Throws<ConnectIssuer.Http.ApiProblemException>(
+            () => CallerClaims.ToCaller(identity, new CallerAuthenticationOptions { CustomerIdClaim = "org_id" }));
+
+        Assert.Equal(401, exception.Status);
+    }
+
+    [Fact]
+    public void ToCaller_SubjectOverTheLengthLimit_IsRefused()
+    {
+        var identity = new ClaimsIdentity([new Claim("sub", new string('s', CallerClaims.MaxCustomerIdLength + 1)), new Claim("org_id", "org_42")]);
+
+        Assert.Throws<ConnectIssuer.Http.ApiProblemException>(() => CallerClaims.ToCaller(identity, new CallerAuthenticationOptions { CustomerIdClaim = "org_id" }));
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
         await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer);
         var first = await (await bed.ConnectCardAsync("org_42")).ReadJsonAsync();
 
-        var response = await bed.ConnectCardAsync("org_42", redirectUri: "http://localhost:5173/fivetran/back");
+        var response = await bed.ConnectCardAsync("org_42", redirectUri: "https://localhost:5173/fivetran/back");
 
         var second = await response.ReadJsonAsync();
         Assert.False(second.GetProperty("created").GetBoolean());
@@ -74,7 +74,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
         Assert.Single(bed.Simulation.Connections);
         Assert.Single(bed.Vendor.RequestsTo("POST", "/v1/connections"), r => r.PathAndQuery == "/v1/connections");
         var card = Assert.Single(bed.Vendor.RequestsTo("POST", $"/v1/connections/{second.GetProperty("connectionId").GetString()}/connect-card"));
-        AssertJson("""{"connect_card_config":{"redirect_uri":"http://localhost:5173/fivetran/back","hide_setup_guide":false}}""", card.Body);
+        AssertJson("""{"connect_card_config":{"redirect_uri":"https://localhost:5173/fivetran/back","hide_setup_guide":false}}""", card.Body);
         AssertAcceptsVersion2(card.Headers["Accept"]);
         bed.AssertNoLeaks();
     }
@@ -184,7 +184,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
     [InlineData("https://app.example.com/integrations/done?step=2")]
     [InlineData("https://APP.example.com:443/done")]
     [InlineData("https://app.example.com")]
-    [InlineData("http://localhost:5173/fivetran/back")]
+    [InlineData("https://localhost:5173/fivetran/back")]
     public async Task ConnectCard_AllowedRedirect_IsSentVerbatim(string redirectUri)
     {
         var customer = "org_allowed_" + Guid.NewGuid().ToString("N");

@@ -31,7 +31,7 @@ public sealed class FivetranOptionsTests(FivetranFixture fixture) : IClassFixtur
     [InlineData("Fivetran:SchemaPrefix", "")]
     [InlineData("Fivetran:SchemaPrefix", "_")]
     [InlineData("Fivetran:DefaultRedirectUri", "https://app.example.com/done")]
-    [InlineData("Fivetran:DefaultRedirectUri", "http://localhost:5173/done")]
+    [InlineData("Fivetran:DefaultRedirectUri", "https://localhost:5173/done")]
     [InlineData("Fivetran:DefaultRedirectUri", "")]
     [InlineData("Fivetran:BaseUrl", "https://api.fivetran.com")]
     public async Task Start_ValidSetting_Starts(string key, string value)

@@ -40,7 +40,7 @@ internal sealed class FivetranTestbed : IAsyncDisposable
     {
         var settings = issuer.Settings();
         settings["AllowedOrigins:0"] = "https://app.example.com";
-        settings["AllowedOrigins:1"] = "http://localhost:5173";
+        settings["AllowedOrigins:1"] = "https://localhost:5173";
         settings["Fivetran:BaseUrl"] = vendor.BaseUrl;
         settings["Fivetran:GroupId"] = GroupId;
         settings["Fivetran:AllowedServices:0"] = "salesforce";

@@ -18,6 +18,8 @@ public sealed class StartupValidationTests
         { "Auth:RequireHttpsMetadata", "true", "Auth:Authority uses http" },
         { "AllowedOrigins:0", "https://app.example.com/path", "AllowedOrigins:0" },
         { "AllowedOrigins:1", "http://app.example.com", "AllowedOrigins:1" },
+        { "AllowedOrigins:1", "http://localhost:5173", "AllowedOrigins:1" },
+        { "Auth:RequiredScopes:0", "access_as_user connect", "Auth:RequiredScopes:0" },
         { "KeyVault:CacheTtl", "2.00:00:00", "CacheTtl" },
         { "RateLimit:PermitsPerMinute", "0", "PermitsPerMinute" },
         { "Vendors:Timeout", "00:10:00", "Timeout" },
@@ -34,6 +36,19 @@ public sealed class StartupValidationTests
 
         Assert.IsType<OptionsValidationException>(exception);
         Assert.Contains(expectedInMessage, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Auth:ValidTypes:0", "at+jwt")]
+    [InlineData("Auth:RequiredScopes:0", "access_as_user")]
+    [InlineData("Auth:AllowedClientIds:0", "spa-client")]
+    public async Task Start_OidcOnlySettingInDevelopmentMode_FailsNamingIt(string key, string value)
+    {
+        var settings = new Dictionary<string, string?> { ["Auth:Mode"] = "Development", [key] = value };
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings, "Development"));
+
+        Assert.Contains(key[..key.LastIndexOf(':')], exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

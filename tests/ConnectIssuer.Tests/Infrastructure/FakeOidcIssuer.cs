@@ -36,6 +36,9 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
 
     public int MetadataRequests { get; private set; }
 
+    /// <summary>Gets or sets how the discovery document and JWKS answer (an outage of the provider, for the 503 tests).</summary>
+    public OidcFault Fault { get; set; }
+
     public static async Task<FakeOidcIssuer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,11 +49,18 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
         app.MapGet("/.well-known/openid-configuration", (HttpContext context) =>
         {
             issuer!.MetadataRequests++;
-            return Results.Text(
-                $$"""{"issuer":"{{issuer.Authority}}","jwks_uri":"{{issuer.Authority}}/jwks","id_token_signing_alg_values_supported":["RS256","ES256"]}""",
-                "application/json");
+            return issuer.Fault switch
+            {
+                OidcFault.ServerError => Results.StatusCode(StatusCodes.Status500InternalServerError),
+                OidcFault.Garbage => Results.Text("<html>maintenance</html>", "application/json"),
+                _ => Results.Text(
+                    $$"""{"issuer":"{{issuer.Authority}}","jwks_uri":"{{issuer.Authority}}/jwks","id_token_signing_alg_values_supported":["RS256","ES256"]}""",
+                    "application/json"),
+            };
         });
-        app.MapGet("/jwks", () => Results.Text(Jwks(), "application/json"));
+        app.MapGet("/jwks", () => issuer!.Fault is OidcFault.None
+            ? Results.Text(Jwks(), "application/json")
+            : Results.StatusCode(StatusCodes.Status500InternalServerError));
         await app.StartAsync();
         issuer = new FakeOidcIssuer(app);
         return issuer;
@@ -72,7 +82,9 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
         string? issuer = null,
         string audience = Audience,
         DateTime? notBefore = null,
-        DateTime? expires = null)
+        DateTime? expires = null,
+        string? tokenType = null,
+        IDictionary<string, object>? header = null)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
@@ -84,6 +96,8 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
             NotBefore = notBefore ?? now.AddMinutes(-1),
             Expires = expires ?? now.AddMinutes(10),
             SigningCredentials = credentials ?? new SigningCredentials(RsaKey, SecurityAlgorithms.RsaSha256),
+            TokenType = tokenType,
+            AdditionalHeaderClaims = header,
         });
     }
 
@@ -109,4 +123,20 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
             },
         });
     }
+}
+
+/// <summary>How the fake provider's metadata endpoints fail.</summary>
+public enum OidcFault
+{
+    /// <summary>Both answer normally.</summary>
+    None,
+
+    /// <summary>Both answer 500.</summary>
+    ServerError,
+
+    /// <summary>The discovery document is not JSON (a maintenance page); the JWKS answers 500.</summary>
+    Garbage,
+
+    /// <summary>The discovery document is fine, the JWKS answers 500.</summary>
+    KeysUnavailable,
 }

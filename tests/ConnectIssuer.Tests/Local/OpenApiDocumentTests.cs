@@ -68,11 +68,11 @@ public sealed class OpenApiDocumentTests
         Assert.Equal("bearer", Assert.Single(token["security"]!.AsArray()[0]!.AsObject()).Key);
         var unavailable = token["responses"]!["503"]!;
         var codes = unavailable["content"]!["application/problem+json"]!["schema"]!["allOf"]![1]!["properties"]!["code"]!["enum"]!.AsArray().Select(c => c!.GetValue<string>());
-        Assert.Equal(["vendor_not_configured", "vendor_throttled", "secrets_unavailable"], codes);
+        Assert.Equal(["vendor_not_configured", "vendor_throttled", "secrets_unavailable", "auth_unavailable"], codes);
         Assert.NotNull(unavailable["headers"]!["Retry-After"]);
         Assert.NotNull(token["responses"]!["401"]!["headers"]!["WWW-Authenticate"]);
         var problem = document["components"]!["schemas"]!["Problem"]!;
-        Assert.Equal(15, problem["properties"]!["code"]!["enum"]!.AsArray().Count);
+        Assert.Equal(typeof(ConnectIssuer.Http.ProblemCodes).GetFields().Length, problem["properties"]!["code"]!["enum"]!.AsArray().Count);
         Assert.Null(document["components"]!["schemas"]!["ProblemDetails"]);
         Assert.Equal("#/components/schemas/HealthResponse", document["paths"]!["/api/health"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
         Assert.Null(document["paths"]!["/api/health"]!["get"]!["security"]);
