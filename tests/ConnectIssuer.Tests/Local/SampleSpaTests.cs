@@ -1,4 +1,6 @@
+using ConnectIssuer.Server;
 using ConnectIssuer.Server.SampleSpa;
+using Microsoft.AspNetCore.Builder;
 using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Local;
@@ -57,6 +59,29 @@ public sealed class SampleSpaTests
         Assert.Contains("data-vendor=\"alloy\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var shipped = Path.Combine(AppContext.BaseDirectory, "samples", "spa");
         Assert.Contains(server.Logs.Lines, line => line.Contains($"Sample SPA: serving {shipped} at /", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Create_NoContentRootGiven_UsesTheAppFolderSoItsSettingsAndPageAreFound()
+    {
+        // As `dotnet /published/ConnectIssuer.Server.dll` from another directory: no content root named anywhere.
+        Assert.Null(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"));
+        await using var app = ServerApp.Create(
+            new WebApplicationOptions { EnvironmentName = "Development", ApplicationName = "ConnectIssuer.Server" },
+            builder => builder.Logging.ClearProviders());
+
+        Assert.Equal(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), Path.TrimEndingDirectorySeparator(app.Environment.ContentRootPath));
+        Assert.Equal("Development", app.Configuration["Auth:Mode"]);   // from the shipped appsettings.Development.json
+    }
+
+    [Fact]
+    public void WithAppFolderContentRoot_ContentRootGiven_KeepsIt()
+    {
+        var options = ServerApp.WithAppFolderContentRoot(new WebApplicationOptions { ContentRootPath = "/srv/elsewhere" });
+        var fromArgs = ServerApp.WithAppFolderContentRoot(new WebApplicationOptions { Args = ["--contentRoot", "/srv/args"] });
+
+        Assert.Equal("/srv/elsewhere", options.ContentRootPath);
+        Assert.Null(fromArgs.ContentRootPath);
     }
 
     [Fact]
