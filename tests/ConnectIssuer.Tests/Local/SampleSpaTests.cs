@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
 using ConnectIssuer.Server;
 using ConnectIssuer.Server.SampleSpa;
 using Microsoft.AspNetCore.Builder;
@@ -62,16 +64,51 @@ public sealed class SampleSpaTests
     }
 
     [Fact]
-    public async Task Create_NoContentRootGiven_UsesTheAppFolderSoItsSettingsAndPageAreFound()
+    public async Task ServerDll_RunFromAnotherDirectoryInDevelopment_ServesTheSamplePage()
     {
-        // As `dotnet /published/ConnectIssuer.Server.dll` from another directory: no content root named anywhere.
-        Assert.Null(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"));
-        await using var app = ServerApp.Create(
-            new WebApplicationOptions { EnvironmentName = "Development", ApplicationName = "ConnectIssuer.Server" },
-            builder => builder.Logging.ClearProviders());
+        // The acceptance scenario: `ASPNETCORE_ENVIRONMENT=Development dotnet <output>/ConnectIssuer.Server.dll` started
+        // in a directory with nothing of the repository in or above it. The test output holds the server's build output.
+        var workingDirectory = Directory.CreateTempSubdirectory("connectissuer-cwd-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ConnectIssuer.Server.dll"));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment.Remove("ASPNETCORE_CONTENTROOT");
+        start.Environment.Remove("DOTNET_CONTENTROOT");
+        start.Environment.Remove(ServerApp.LocalDefaultEnvironmentVariable);
+        using var server = Process.Start(start)!;
+        try
+        {
+            var address = await ListeningAddressAsync(server);
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
 
-        Assert.Equal(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), Path.TrimEndingDirectorySeparator(app.Environment.ContentRootPath));
-        Assert.Equal("Development", app.Configuration["Auth:Mode"]);   // from the shipped appsettings.Development.json
+            var page = await client.GetAsync(new Uri("/", UriKind.Relative));
+
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("data-vendor=\"integration-app\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WithAppFolderContentRoot_NoContentRootGiven_UsesTheAppFolder()
+    {
+        var options = ServerApp.WithAppFolderContentRoot(new WebApplicationOptions { EnvironmentName = "Development", Args = ["--urls", "http://127.0.0.1:1"] });
+
+        Assert.Equal(AppContext.BaseDirectory, options.ContentRootPath);
+        Assert.Equal("Development", options.EnvironmentName);
+        Assert.Equal(["--urls", "http://127.0.0.1:1"], options.Args!);
     }
 
     [Fact]
@@ -142,6 +179,26 @@ public sealed class SampleSpaTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/app.js", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sample/config", UriKind.Relative))).StatusCode);
+    }
+
+    /// <summary>Reads the child's console until Kestrel names its address (or the child exits).</summary>
+    private static async Task<string> ListeningAddressAsync(Process server)
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));   // a child that never starts must not hang the suite
+        var output = new StringBuilder();
+        while (await server.StandardOutput.ReadLineAsync(giveUp.Token) is { } line)
+        {
+            output.AppendLine(line);
+            var match = Regex.Match(line, @"Now listening on: (http://127\.0\.0\.1:\d+)");
+            if (match.Success)
+            {
+                _ = server.StandardOutput.ReadToEndAsync(CancellationToken.None);   // keep draining so the child never blocks
+                _ = server.StandardError.ReadToEndAsync(CancellationToken.None);
+                return match.Groups[1].Value;
+            }
+        }
+
+        throw new InvalidOperationException($"The server exited without listening. Output:\n{output}\n{await server.StandardError.ReadToEndAsync(CancellationToken.None)}");
     }
 
     private static string RepositorySampleFolder()
