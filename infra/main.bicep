@@ -111,11 +111,17 @@ param authAdminRole string = ''
 @description('Auth:ClockSkew as hh:mm:ss (app default 00:01:00).')
 param authClockSkew string = ''
 
+@description('Auth:AdminMaxAuthAge as hh:mm:ss (app default: not set, no recent-sign-in rule for admin tokens).')
+param authAdminMaxAuthAge string = ''
+
 @description('EasyAuth mode only: client id of the API\'s Entra ID app registration.')
 param easyAuthClientId string = ''
 
-@description('KeyVault:CacheTtl as hh:mm:ss (app default 00:05:00).')
+@description('KeyVault:CacheTtl as hh:mm:ss, at least 00:00:10 (app default 00:05:00).')
 param keyVaultCacheTtl string = ''
+
+@description('KeyVault:MaxStale as hh:mm:ss (app default 01:00:00).')
+param keyVaultMaxStale string = ''
 
 @description('Vendors:Timeout as hh:mm:ss (app default 00:00:10).')
 param vendorsTimeout string = ''
@@ -140,6 +146,9 @@ param integrationAppAlgorithm string = ''
 
 @description('IntegrationApp:TokenLifetime as hh:mm:ss, at most 24:00:00 (app default 01:00:00).')
 param integrationAppTokenLifetime string = ''
+
+@description('IntegrationApp:AdminTokenLifetime as hh:mm:ss, at most 01:00:00 (app default 00:15:00).')
+param integrationAppAdminTokenLifetime string = ''
 
 @description('IntegrationApp:Fields, map of token field name to caller claim name.')
 param integrationAppFields object = {}
@@ -294,12 +303,15 @@ module functionApp 'modules/functionapp.bicep' = {
     authAdminRoleClaim: authAdminRoleClaim
     authAdminRole: authAdminRole
     authClockSkew: authClockSkew
+    authAdminMaxAuthAge: authAdminMaxAuthAge
     easyAuthClientId: easyAuthClientId
     keyVaultCacheTtl: keyVaultCacheTtl
+    keyVaultMaxStale: keyVaultMaxStale
     vendorsTimeout: vendorsTimeout
     integrationAppWorkspaceKey: integrationAppWorkspaceKey
     integrationAppAlgorithm: integrationAppAlgorithm
     integrationAppTokenLifetime: integrationAppTokenLifetime
+    integrationAppAdminTokenLifetime: integrationAppAdminTokenLifetime
     integrationAppFields: integrationAppFields
     alloyBaseUrl: alloyBaseUrl
     alloyApiVersion: alloyApiVersion

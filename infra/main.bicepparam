@@ -43,10 +43,12 @@ param authCustomerNameClaim = readEnvironmentVariable('AUTH_CUSTOMER_NAME_CLAIM'
 param authAdminRoleClaim = readEnvironmentVariable('AUTH_ADMIN_ROLE_CLAIM', '')
 param authAdminRole = readEnvironmentVariable('AUTH_ADMIN_ROLE', '')
 param authClockSkew = readEnvironmentVariable('AUTH_CLOCK_SKEW', '')
+param authAdminMaxAuthAge = readEnvironmentVariable('AUTH_ADMIN_MAX_AUTH_AGE', '')
 param easyAuthClientId = readEnvironmentVariable('EASYAUTH_CLIENT_ID', '')
 
 // Secrets cache and vendor calls.
 param keyVaultCacheTtl = readEnvironmentVariable('KEY_VAULT_CACHE_TTL', '')
+param keyVaultMaxStale = readEnvironmentVariable('KEY_VAULT_MAX_STALE', '')
 param vendorsTimeout = readEnvironmentVariable('VENDORS_TIMEOUT', '')
 param rateLimitPermitsPerMinute = int(readEnvironmentVariable('RATE_LIMIT_PERMITS_PER_MINUTE', '30'))
 
@@ -54,6 +56,7 @@ param rateLimitPermitsPerMinute = int(readEnvironmentVariable('RATE_LIMIT_PERMIT
 param integrationAppWorkspaceKey = readEnvironmentVariable('INTEGRATION_APP_WORKSPACE_KEY', '')
 param integrationAppAlgorithm = readEnvironmentVariable('INTEGRATION_APP_ALGORITHM', '')
 param integrationAppTokenLifetime = readEnvironmentVariable('INTEGRATION_APP_TOKEN_LIFETIME', '')
+param integrationAppAdminTokenLifetime = readEnvironmentVariable('INTEGRATION_APP_ADMIN_TOKEN_LIFETIME', '')
 param integrationAppFields = json(readEnvironmentVariable('INTEGRATION_APP_FIELDS', '{}'))
 
 // Alloy (secret: AlloyApiKey).

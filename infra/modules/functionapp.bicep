@@ -106,6 +106,9 @@ param authAdminRole string = ''
 @description('Auth:ClockSkew as hh:mm:ss. Empty: the app default (00:01:00).')
 param authClockSkew string = ''
 
+@description('Auth:AdminMaxAuthAge as hh:mm:ss: admin tokens need a caller auth_time at most this old. Empty: no such rule.')
+param authAdminMaxAuthAge string = ''
+
 @description('EasyAuth mode only: client id of the API\'s Entra ID app registration (created outside Bicep).')
 param easyAuthClientId string = ''
 
@@ -113,8 +116,11 @@ param easyAuthClientId string = ''
 // Secrets and vendors
 // ---------------------------------------------------------------------------------------------
 
-@description('KeyVault:CacheTtl as hh:mm:ss. Empty: the app default (00:05:00).')
+@description('KeyVault:CacheTtl as hh:mm:ss, at least 00:00:10. Empty: the app default (00:05:00).')
 param keyVaultCacheTtl string = ''
+
+@description('KeyVault:MaxStale as hh:mm:ss: how long past its TTL a cached secret is served while the vault fails. Empty: the app default (01:00:00).')
+param keyVaultMaxStale string = ''
 
 @description('Vendors:Timeout as hh:mm:ss. Empty: the app default (00:00:10).')
 param vendorsTimeout string = ''
@@ -139,6 +145,9 @@ param integrationAppAlgorithm string = ''
 
 @description('IntegrationApp:TokenLifetime as hh:mm:ss, at most 24:00:00. Empty: the app default (01:00:00).')
 param integrationAppTokenLifetime string = ''
+
+@description('IntegrationApp:AdminTokenLifetime as hh:mm:ss, at most 01:00:00. Empty: the app default (00:15:00).')
+param integrationAppAdminTokenLifetime string = ''
 
 @description('IntegrationApp:Fields, a map of token field name to caller claim name, e.g. { "email": "email" }.')
 param integrationAppFields object = {}
@@ -236,13 +245,16 @@ var contractSettings = [
   { name: 'Auth__AdminRoleClaim', value: authAdminRoleClaim }
   { name: 'Auth__AdminRole', value: authAdminRole }
   { name: 'Auth__ClockSkew', value: authClockSkew }
+  { name: 'Auth__AdminMaxAuthAge', value: authAdminMaxAuthAge }
   { name: 'KeyVault__Uri', value: vault.properties.vaultUri }
   { name: 'KeyVault__CacheTtl', value: keyVaultCacheTtl }
+  { name: 'KeyVault__MaxStale', value: keyVaultMaxStale }
   { name: 'KeyVault__ManagedIdentityClientId', value: identity.properties.clientId }
   { name: 'Vendors__Timeout', value: vendorsTimeout }
   { name: 'IntegrationApp__WorkspaceKey', value: integrationAppWorkspaceKey }
   { name: 'IntegrationApp__Algorithm', value: integrationAppAlgorithm }
   { name: 'IntegrationApp__TokenLifetime', value: integrationAppTokenLifetime }
+  { name: 'IntegrationApp__AdminTokenLifetime', value: integrationAppAdminTokenLifetime }
   { name: 'Alloy__BaseUrl', value: alloyBaseUrl }
   { name: 'Fivetran__BaseUrl', value: fivetranBaseUrl }
   { name: 'Fivetran__GroupId', value: fivetranGroupId }

@@ -24,7 +24,7 @@ public static class ServerApp
 
     public static WebApplication Create(WebApplicationOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(WithLocalDefaultEnvironment(options));
+        var builder = WebApplication.CreateBuilder(WithAppFolderContentRoot(WithLocalDefaultEnvironment(options)));
 
         // All behaviour, exactly as under the Functions host
         builder.Services.AddConnectIssuer();
@@ -72,6 +72,30 @@ public static class ServerApp
         app.MapConnectIssuer();
         app.MapConnectIssuerOpenApi();
         return app;
+    }
+
+    /// <summary>
+    /// Without an explicit content root (option, <c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c> or
+    /// <c>DOTNET_CONTENTROOT</c>), the app's own folder rather than the current directory: <c>appsettings*.json</c> and
+    /// the sample SPA ship there, so <c>dotnet /any/path/ConnectIssuer.Server.dll</c> run from anywhere (a published
+    /// folder, a container with another working directory) reads the same settings as <c>dotnet run</c>.
+    /// </summary>
+    internal static WebApplicationOptions WithAppFolderContentRoot(WebApplicationOptions options)
+    {
+        var named = options.ContentRootPath is not null
+            || Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") is { Length: > 0 }
+            || Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT") is { Length: > 0 }
+            || (options.Args ?? []).Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
+        return named
+            ? options
+            : new WebApplicationOptions
+            {
+                Args = options.Args,
+                ApplicationName = options.ApplicationName,
+                ContentRootPath = AppContext.BaseDirectory,
+                WebRootPath = options.WebRootPath,
+                EnvironmentName = options.EnvironmentName,
+            };
     }
 
     private static WebApplicationOptions WithLocalDefaultEnvironment(WebApplicationOptions options)

@@ -5,8 +5,10 @@ using Microsoft.Extensions.FileProviders;
 namespace ConnectIssuer.Server.SampleSpa;
 
 /// <summary>
-/// Development only: serves the sample SPA (<c>samples/spa</c>, plain files, no build step) at <c>/</c>, straight from
-/// the repository so an edit shows on reload, plus <c>GET /sample/config</c> with the choices the page offers.
+/// Development only: serves the sample SPA (<c>samples/spa</c>, plain files, no build step) at <c>/</c>, plus
+/// <c>GET /sample/config</c> with the choices the page offers. The files ship in the build and publish output
+/// (<c>samples/spa/</c> beside the app, see the project file), so a published folder or a container run from anywhere
+/// serves the page like <c>dotnet run</c>; an edit in the repository shows after the next build.
 /// </summary>
 public static partial class SampleSpaExtensions
 {
@@ -22,7 +24,7 @@ public static partial class SampleSpaExtensions
         }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SampleSpaExtensions));
-        var folder = Find(app.Environment.ContentRootPath, AppContext.BaseDirectory);
+        var folder = Find(AppContext.BaseDirectory, app.Environment.ContentRootPath);
         if (folder is null)
         {
             LogNotFound(logger, RelativePath);
@@ -55,18 +57,24 @@ public static partial class SampleSpaExtensions
         return app;
     }
 
-    /// <summary>Looks for <c>samples/spa/index.html</c> above the content root, then above the app's own folder.</summary>
-    internal static string? Find(params string[] starts)
+    /// <summary>
+    /// Looks for <c>samples/spa/index.html</c> in the app's own folder (the copy in the build or publish output) first,
+    /// then in and above the content root (a repository checkout whose build output lacks the copy).
+    /// </summary>
+    internal static string? Find(string appFolder, string contentRoot)
     {
-        foreach (var start in starts)
+        var shipped = Path.Combine(appFolder, RelativePath);
+        if (File.Exists(Path.Combine(shipped, "index.html")))
         {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            return shipped;
+        }
+
+        for (var directory = new DirectoryInfo(contentRoot); directory is not null; directory = directory.Parent)
             {
-                var candidate = Path.Combine(directory.FullName, RelativePath);
-                if (File.Exists(Path.Combine(candidate, "index.html")))
-                {
-                    return candidate;
-                }
+            var candidate = Path.Combine(directory.FullName, RelativePath);
+            if (File.Exists(Path.Combine(candidate, "index.html")))
+            {
+                return candidate;
             }
         }
 
@@ -76,7 +84,7 @@ public static partial class SampleSpaExtensions
     [LoggerMessage(Level = LogLevel.Information, Message = "Sample SPA: serving {Folder} at /")]
     private static partial void LogServing(ILogger logger, string folder);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sample SPA: {Path} not found above the content root or the app folder; / is not served")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sample SPA: {Path} not found in the app folder or above the content root; / is not served")]
     private static partial void LogNotFound(ILogger logger, string path);
 }
 

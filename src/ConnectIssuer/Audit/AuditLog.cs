@@ -3,9 +3,23 @@ using System.Text;
 
 namespace ConnectIssuer.Audit;
 
+/// <summary>The <c>outcome</c> of an audit record that is not a failure; a failure's outcome is its problem <c>code</c>.</summary>
+public static class AuditOutcomes
+{
+    /// <summary>A token or link was issued (the record carries its fingerprint).</summary>
+    public const string Issued = "issued";
+
+    /// <summary>Something was looked up for the caller and nothing was issued (the status route).</summary>
+    public const string Read = "read";
+
+    /// <summary>The request was cancelled by the caller.</summary>
+    public const string Cancelled = "cancelled";
+}
+
 /// <summary>
-/// One structured record per issuance attempt. It names who asked and what came out, and identifies
-/// the issued token only by a SHA-256 fingerprint prefix, so a leaked log cannot be replayed.
+/// One structured record per request on an authenticated route: an issuance attempt, or a read such as the status
+/// route (outcome <see cref="AuditOutcomes.Read"/>, never <see cref="AuditOutcomes.Issued"/>). It names who asked and
+/// what came out, and identifies the issued token only by a SHA-256 fingerprint prefix, so a leaked log cannot be replayed.
 /// </summary>
 public sealed partial class AuditLog(ILogger<AuditLog> logger)
 {

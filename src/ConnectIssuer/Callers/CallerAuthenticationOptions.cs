@@ -73,6 +73,13 @@ public sealed class CallerAuthenticationOptions
     /// </summary>
     public string[] AllowedClientIds { get; set; } = [];
 
+    /// <summary>
+    /// Gets or sets the step-up rule for admin tokens: when set, the caller token's <c>auth_time</c> (when the user
+    /// last signed in) must be at most this old. Null (the default) asks for no recent sign-in.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "Auth:AdminMaxAuthAge must be between {1} and {2}.")]
+    public TimeSpan? AdminMaxAuthAge { get; set; }
+
     /// <summary>Gets or sets the allowed clock skew. The default value is one minute.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);

@@ -1,3 +1,4 @@
+using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +16,8 @@ public sealed class FivetranConnectionStatusHandler(IssuingPipeline pipeline, Fi
     /// <summary>The longest connection id looked up; Fivetran's are two short words (e.g. <c>speak_inexpensive</c>).</summary>
     public const int MaxConnectionIdLength = 64;
 
-    private static readonly IssuingRoute Route = new(Routes.FivetranConnectionStatus, FivetranConnectCardHandler.VendorKey);
+    // Rate limited like every authenticated route, but audited as a read: nothing is issued here.
+    private static readonly IssuingRoute Route = new(Routes.FivetranConnectionStatus, FivetranConnectCardHandler.VendorKey, AuditOutcomes.Read);
 
     public Task<Results<Ok<FivetranConnectionStatusResponse>, ProblemHttpResult>> HandleAsync(
         HttpRequest request, string connectionId, CancellationToken cancellationToken) =>

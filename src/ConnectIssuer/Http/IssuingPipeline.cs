@@ -8,7 +8,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ConnectIssuer.Http;
 
 /// <summary>Which route and vendor a pipeline run belongs to, for the audit record.</summary>
-public sealed record IssuingRoute(string Route, string Vendor);
+/// <param name="Route">The route, as in <see cref="Routes"/>.</param>
+/// <param name="Vendor">The vendor key.</param>
+/// <param name="SuccessOutcome">The audit outcome of a success: <see cref="AuditOutcomes.Issued"/> for routes that issue
+/// a token or link, another outcome (e.g. <see cref="AuditOutcomes.Read"/>) for routes that issue nothing.</param>
+public sealed record IssuingRoute(string Route, string Vendor, string SuccessOutcome = AuditOutcomes.Issued);
 
 /// <summary>
 /// The one pipeline every authenticated route goes through, in this order: authenticate the caller,
@@ -44,12 +48,12 @@ public sealed partial class IssuingPipeline(
             rateLimiter.Acquire(caller.CustomerId);
             var body = bodyType is null ? null : await JsonBody.ReadAsync(request, bodyType, cancellationToken);
             var response = await handle(caller, body, cancellationToken);
-            audit.Record(route.Route, route.Vendor, caller.CustomerId, caller.Subject, "issued", (response as IssueResponse)?.Token);
+            audit.Record(route.Route, route.Vendor, caller.CustomerId, caller.Subject, route.SuccessOutcome, (response as IssueResponse)?.Token);
             return TypedResults.Ok(response);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            audit.Record(route.Route, route.Vendor, caller?.CustomerId, caller?.Subject, "cancelled", null);
+            audit.Record(route.Route, route.Vendor, caller?.CustomerId, caller?.Subject, AuditOutcomes.Cancelled, null);
             throw;
         }
         catch (Exception exception)

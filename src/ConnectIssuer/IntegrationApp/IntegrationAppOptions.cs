@@ -19,6 +19,11 @@ public sealed class IntegrationAppOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Gets or sets the lifetime of admin tokens (<c>isAdmin: true</c>, workspace-wide). The default value is 15 minutes; at most one hour.</summary>
+    /// <remarks>Separate from <see cref="TokenLifetime"/>: an admin token reaches every customer's connections, so it lives briefly.</remarks>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00", ErrorMessage = "IntegrationApp:AdminTokenLifetime must be between {1} and {2}.")]
+    public TimeSpan AdminTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Gets or sets the map of <c>fields</c> property name → caller claim name copied into the token.</summary>
     public Dictionary<string, string> Fields { get; set; } = [];
 

@@ -31,8 +31,14 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
     /// tests turn it off to mint the same token through <see cref="JsonWebTokenHandler"/>.</summary>
     internal bool UseCompactHmac { get; init; } = true;
 
-    public async Task<IssuedToken> MintAsync(IDictionary<string, object> claims, CancellationToken cancellationToken = default)
+    /// <summary>Mints a token that lives <see cref="IntegrationAppOptions.TokenLifetime"/>.</summary>
+    public Task<IssuedToken> MintAsync(IDictionary<string, object> claims, CancellationToken cancellationToken = default) =>
+        MintAsync(claims, options.Value.TokenLifetime, cancellationToken);
+
+    /// <summary>Mints a token that lives <paramref name="lifetime"/> (e.g. <see cref="IntegrationAppOptions.AdminTokenLifetime"/>).</summary>
+    public async Task<IssuedToken> MintAsync(IDictionary<string, object> claims, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
         var settings = options.Value;
         if (string.IsNullOrWhiteSpace(settings.WorkspaceKey))
         {
@@ -43,7 +49,7 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
 
         // Whole seconds: JWT times are NumericDate, and expiresAt must match the token's exp exactly.
         var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
-        var expiresAt = now + settings.TokenLifetime;
+        var expiresAt = now + TimeSpan.FromSeconds(Math.Ceiling(lifetime.TotalSeconds));
         if (UseCompactHmac
             && credentials.HmacKey is { } hmacKey
             && CompactHmacJws.TryCreate(

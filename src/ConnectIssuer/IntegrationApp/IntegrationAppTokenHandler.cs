@@ -1,3 +1,4 @@
+using System.Globalization;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,10 +52,19 @@ public sealed class IntegrationAppTokenHandler(IssuingPipeline pipeline, Integra
 
 /// <summary>
 /// <c>POST /api/integration-app/admin-token</c>: a workspace-wide token (<c>isAdmin: true</c>, no customer <c>id</c>),
-/// for admin callers only.
+/// for admin callers only, living <see cref="IntegrationAppOptions.AdminTokenLifetime"/>. With
+/// <see cref="CallerAuthenticationOptions.AdminMaxAuthAge"/> set, the caller must also have signed in recently.
 /// </summary>
-public sealed class IntegrationAppAdminTokenHandler(IssuingPipeline pipeline, IntegrationAppSigner signer)
+public sealed class IntegrationAppAdminTokenHandler(
+    IssuingPipeline pipeline,
+    IntegrationAppSigner signer,
+    IOptions<IntegrationAppOptions> options,
+    IOptions<CallerAuthenticationOptions> auth,
+    TimeProvider timeProvider)
 {
+    /// <summary>The OpenID Connect claim with the time (seconds since the epoch) the user last authenticated.</summary>
+    public const string AuthTimeClaim = "auth_time";
+
     private static readonly IssuingRoute Route = new(Routes.IntegrationAppAdminToken, "integration-app");
 
     public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
@@ -67,7 +77,33 @@ public sealed class IntegrationAppAdminTokenHandler(IssuingPipeline pipeline, In
             throw ApiProblemException.Forbidden("An admin token needs the admin role.");
         }
 
-        var token = await signer.MintAsync(new Dictionary<string, object>(StringComparer.Ordinal) { ["isAdmin"] = true }, cancellationToken);
+        if (auth.Value.AdminMaxAuthAge is { } maxAuthAge)
+        {
+            RequireRecentSignIn(caller, maxAuthAge, auth.Value.ClockSkew, timeProvider.GetUtcNow());
+        }
+
+        var token = await signer.MintAsync(
+            new Dictionary<string, object>(StringComparer.Ordinal) { ["isAdmin"] = true }, options.Value.AdminTokenLifetime, cancellationToken);
         return new IssueResponse(Route.Vendor) { Token = token.Value, ExpiresAt = token.ExpiresAt };
+    }
+
+    // Step-up: an admin token is only as fresh as the sign-in behind it. auth_time is read from the claims the caller
+    // already carries (OIDC: the validated token), so a token without it cannot pass.
+    private static void RequireRecentSignIn(Caller caller, TimeSpan maxAuthAge, TimeSpan clockSkew, DateTimeOffset now)
+    {
+        var values = caller.ClaimValues(AuthTimeClaim);
+        if (values.Count != 1
+            || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            || DateTimeOffset.FromUnixTimeSeconds(seconds) - now > clockSkew)
+        {
+            throw ApiProblemException.Forbidden(
+                "An admin token needs a recent sign-in, and the caller's token does not say when the user signed in (no usable auth_time claim).");
+        }
+
+        if (now - DateTimeOffset.FromUnixTimeSeconds(seconds) > maxAuthAge)
+        {
+            throw ApiProblemException.Forbidden("An admin token needs a recent sign-in: the user signed in too long ago. Sign in again and retry.");
+        }
     }
 }

@@ -10,9 +10,12 @@ namespace ConnectIssuer.Secrets;
 /// and caches them per instance for <see cref="KeyVaultOptions.CacheTtl"/>.
 /// </summary>
 /// <remarks>
-/// Concurrent requests for a secret whose cache is cold or expired share one Key Vault read. When a refresh fails
-/// and a value (or a "does not exist" answer) is cached, the cached answer is served and the vault is left alone
-/// for a short back-off. Secret values are never logged or put into exception messages.
+/// Concurrent requests for a secret whose cache is cold or expired share one Key Vault read. When a read fails, the
+/// vault is left alone for a short back-off (one read per secret per back-off, whether or not a value is cached);
+/// meanwhile a cached answer (a value, or "does not exist") is served for at most <see cref="KeyVaultOptions.MaxStale"/>
+/// past its TTL, and without one the answer is <see cref="SecretsUnavailableException"/>. A 401 or 403 from the vault
+/// (role revoked, secret disabled) drops the cached answer at once: access was withdrawn, not interrupted.
+/// Secret values are never logged or put into exception messages.
 /// A null <c>secretClient</c> reads the <c>Secrets</c> configuration section instead of Key Vault.
 /// </remarks>
 public sealed partial class SecretStore(
@@ -22,12 +25,21 @@ public sealed partial class SecretStore(
     TimeProvider timeProvider,
     ILogger<SecretStore> logger)
 {
-    // After a failed refresh, the stale answer is served for this long (capped by the TTL) before the vault is
-    // tried again, so a failing vault sees one read per secret per back-off rather than one per request.
+    /// <summary>
+    /// <see cref="Invalidate"/> forces a re-read of one secret at most this often, so a vendor answering 401 to every
+    /// request (a revoked key, or an attacker-triggered path) cannot turn each request into a vault read.
+    /// </summary>
+    public static readonly TimeSpan MinInvalidationInterval = TimeSpan.FromSeconds(30);
+
+    // After a failed read the vault is left alone for this long (capped by the TTL), so a failing vault sees one read
+    // per secret per back-off rather than one per request.
     private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(30);
 
     private readonly TimeSpan _ttl = options.Value.CacheTtl;
+    private readonly TimeSpan _maxStale = options.Value.MaxStale;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+
+    private TimeSpan Backoff => _ttl < MaxFailureBackoff ? _ttl : MaxFailureBackoff;
 
     /// <summary>Gets a secret by name.</summary>
     /// <param name="name">The secret name, one of <see cref="SecretNames"/>.</param>
@@ -49,9 +61,19 @@ public sealed partial class SecretStore(
         Task<string?> read;
         lock (slot.Gate)
         {
-            if (slot.HasAnswer && timeProvider.GetUtcNow() < slot.RefreshAfter)
+            var now = timeProvider.GetUtcNow();
+            if (now < slot.RefreshAfter)
             {
-                return ValueTask.FromResult(slot.Value);
+                // Fresh, or backing off after a failed read: no vault call either way.
+                if (slot.HasAnswer && now < slot.ServeUntil)
+                {
+                    return ValueTask.FromResult(slot.Value);
+                }
+
+                if (slot.LastFailure is { } failure)
+                {
+                    return ValueTask.FromException<string?>(new SecretsUnavailableException(name, failure));
+                }
             }
 
             // Task.Run: the read must not complete inline while the gate is held (it takes the gate to publish its
@@ -63,17 +85,32 @@ public sealed partial class SecretStore(
     }
 
     /// <summary>Marks a cached secret as stale, so the next <see cref="GetAsync"/> reads it from the source again.</summary>
-    /// <remarks>Vendor clients call this after a vendor answers 401, before retrying once.</remarks>
-    public void Invalidate(string name)
+    /// <remarks>
+    /// Vendor clients call this after a vendor answers 401, before retrying once. It takes effect at most once per
+    /// secret per <see cref="MinInvalidationInterval"/>; calls in between leave the cache as it is.
+    /// </remarks>
+    /// <returns>Whether the next read goes to the vault.</returns>
+    public bool Invalidate(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (_slots.TryGetValue(name, out var slot))
+        if (secretClient is null || !_slots.TryGetValue(name, out var slot))
         {
-            lock (slot.Gate)
+            // Configuration is read on every call, and a secret never read has nothing cached.
+            return true;
+        }
+
+        lock (slot.Gate)
+        {
+            var now = timeProvider.GetUtcNow();
+            if (slot.LastInvalidation is { } last && now - last < MinInvalidationInterval)
             {
-                slot.RefreshAfter = DateTimeOffset.MinValue;
-                slot.Generation++;
+                return false;
             }
+
+            slot.LastInvalidation = now;
+            slot.RefreshAfter = DateTimeOffset.MinValue;
+            slot.Generation++;
+            return true;
         }
     }
 
@@ -90,10 +127,13 @@ public sealed partial class SecretStore(
             var value = await ReadFromVaultAsync(secretClient!, name).ConfigureAwait(false);
             lock (slot.Gate)
             {
+                var now = timeProvider.GetUtcNow();
                 slot.Value = value;
                 slot.HasAnswer = true;
+                slot.ServeUntil = now + _ttl + _maxStale;
                 // A read that started before an Invalidate may carry the old value: serve it, but re-read next time.
-                slot.RefreshAfter = slot.Generation == generation ? timeProvider.GetUtcNow() + _ttl : DateTimeOffset.MinValue;
+                slot.RefreshAfter = slot.Generation == generation ? now + _ttl : DateTimeOffset.MinValue;
+                slot.LastFailure = null;
                 slot.Pending = null;
             }
 
@@ -103,28 +143,48 @@ public sealed partial class SecretStore(
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             var reported = Describe(exception);
-            var backoff = _ttl < MaxFailureBackoff ? _ttl : MaxFailureBackoff;
-            bool hasAnswer;
+            var refused = exception is RequestFailedException { Status: 401 or 403 };
+            bool hadAnswer;
+            bool usable;
             string? stale;
             lock (slot.Gate)
             {
-                slot.Pending = null;
-                hasAnswer = slot.HasAnswer;
-                stale = slot.Value;
-                if (hasAnswer)
+                var now = timeProvider.GetUtcNow();
+                hadAnswer = slot.HasAnswer;
+                usable = hadAnswer && !refused && now < slot.ServeUntil;
+                if (!usable)
                 {
-                    slot.RefreshAfter = timeProvider.GetUtcNow() + backoff;
+                    // Nothing to serve any more: forget the value rather than keep it in memory.
+                    slot.HasAnswer = false;
+                    slot.Value = null;
                 }
+
+                stale = slot.Value;
+                slot.RefreshAfter = now + Backoff;
+                slot.LastFailure = reported;
+                slot.Pending = null;
             }
 
-            if (!hasAnswer)
+            if (usable)
             {
-                Log.SecretReadFailed(logger, name, reported);
-                throw new SecretsUnavailableException(name, reported);
+                Log.SecretReadFailedUsingCachedValue(logger, name, Backoff, reported);
+                return stale;
             }
 
-            Log.SecretReadFailedUsingCachedValue(logger, name, backoff, reported);
-            return stale;
+            if (refused && hadAnswer)
+            {
+                Log.SecretAccessRefused(logger, name, reported);
+            }
+            else if (hadAnswer)
+            {
+                Log.SecretReadFailedCachedValueTooOld(logger, name, _maxStale, reported);
+            }
+            else
+            {
+                Log.SecretReadFailed(logger, name, Backoff, reported);
+            }
+
+            throw new SecretsUnavailableException(name, reported);
         }
     }
 
@@ -159,7 +219,16 @@ public sealed partial class SecretStore(
 
         public string? Value { get; set; }
 
+        /// <summary>Gets or sets when the vault is asked next: the end of the TTL, or of a failure back-off.</summary>
         public DateTimeOffset RefreshAfter { get; set; }
+
+        /// <summary>Gets or sets until when <see cref="Value"/> may be served: its TTL plus <see cref="KeyVaultOptions.MaxStale"/>.</summary>
+        public DateTimeOffset ServeUntil { get; set; }
+
+        /// <summary>Gets or sets the (sanitised) failure of the last read, when it failed.</summary>
+        public Exception? LastFailure { get; set; }
+
+        public DateTimeOffset? LastInvalidation { get; set; }
 
         public int Generation { get; set; }
 
@@ -174,7 +243,13 @@ public sealed partial class SecretStore(
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Reading secret {SecretName} from Key Vault failed; serving the cached value and retrying after {Backoff}.")]
         public static partial void SecretReadFailedUsingCachedValue(ILogger logger, string secretName, TimeSpan backoff, Exception exception);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Reading secret {SecretName} from Key Vault failed and no cached value is available.")]
-        public static partial void SecretReadFailed(ILogger logger, string secretName, Exception exception);
+        [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Reading secret {SecretName} from Key Vault failed and no cached value is available; retrying after {Backoff}.")]
+        public static partial void SecretReadFailed(ILogger logger, string secretName, TimeSpan backoff, Exception exception);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Key Vault refused access to secret {SecretName}; the cached value is no longer served.")]
+        public static partial void SecretAccessRefused(ILogger logger, string secretName, Exception exception);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Reading secret {SecretName} from Key Vault failed and the cached value is more than {MaxStale} past its TTL; it is no longer served.")]
+        public static partial void SecretReadFailedCachedValueTooOld(ILogger logger, string secretName, TimeSpan maxStale, Exception exception);
     }
 }

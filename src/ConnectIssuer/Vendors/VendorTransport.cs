@@ -35,9 +35,12 @@ public sealed partial class VendorTransport(
 
     public async Task<VendorResponse> SendAsync(HttpClient http, VendorCall call, CancellationToken cancellationToken = default)
     {
-        var secretValues = await ReadSecretsAsync(call, cancellationToken);
         using var deadline = new CancellationTokenSource(options.Value.Timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+
+        // The first secret read counts against the deadline too: a cold cache and a slow vault must not hold the caller
+        // longer than a slow vendor could.
+        var secretValues = await ReadSecretsAsync(call, linked.Token, deadline.Token);
         var started = Stopwatch.GetTimestamp();
         var reReadSecrets = false;
         var retried = false;
@@ -73,7 +76,7 @@ public sealed partial class VendorTransport(
                         secrets.Invalidate(name);
                     }
 
-                    secretValues = await ReadSecretsAsync(call, linked.Token);
+                    secretValues = await ReadSecretsAsync(call, linked.Token, deadline.Token);
                     continue;
                 }
 
@@ -117,13 +120,23 @@ public sealed partial class VendorTransport(
         }
     }
 
-    private async Task<string[]> ReadSecretsAsync(VendorCall call, CancellationToken cancellationToken)
+    private async Task<string[]> ReadSecretsAsync(VendorCall call, CancellationToken cancellationToken, CancellationToken deadline)
     {
         var values = new string[call.SecretNames.Count];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = await secrets.GetAsync(call.SecretNames[i], cancellationToken)
-                ?? throw ApiProblemException.VendorNotConfigured(call.Vendor, $"the secret {call.SecretNames[i]}");
+            var name = call.SecretNames[i];
+            try
+            {
+                values[i] = await secrets.GetAsync(name, cancellationToken)
+                    ?? throw ApiProblemException.VendorNotConfigured(call.Vendor, $"the secret {name}");
+            }
+            catch (OperationCanceledException exception) when (deadline.IsCancellationRequested)
+            {
+                // The vendor was never asked: this is the vault's slowness (503 secrets_unavailable), not a vendor timeout.
+                LogSecretReadTimedOut(logger, call.Vendor, name, options.Value.Timeout.TotalMilliseconds);
+                throw new SecretsUnavailableException(name, exception);
+            }
         }
 
         return values;
@@ -190,6 +203,9 @@ public sealed partial class VendorTransport(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} could not be reached: {Error}")]
     private static partial void LogVendorUnreachable(ILogger logger, string vendor, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret {SecretName} for {Vendor} could not be read within the vendor deadline of {TimeoutMs} ms")]
+    private static partial void LogSecretReadTimedOut(ILogger logger, string vendor, string secretName, double timeoutMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} did not answer within {TimeoutMs} ms")]
     private static partial void LogVendorTimedOut(ILogger logger, string vendor, double timeoutMs);

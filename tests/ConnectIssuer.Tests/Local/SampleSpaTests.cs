@@ -1,8 +1,16 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ConnectIssuer.Server;
+using ConnectIssuer.Server.SampleSpa;
+using Microsoft.AspNetCore.Builder;
 using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Local;
 
-/// <summary>The sample SPA is served at <c>/</c> in Development only, with the headers a careful SPA host sends.</summary>
+/// <summary>
+/// The sample SPA is served at <c>/</c> in Development only, with the headers a careful SPA host sends, from the copy
+/// shipped in the build and publish output (so it works wherever the app folder is).
+/// </summary>
 public sealed class SampleSpaTests
 {
     [Fact]
@@ -24,6 +32,117 @@ public sealed class SampleSpaTests
         Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+    }
+
+    [Fact]
+    public void BuildOutput_ShipsTheSamplePageBesideTheServer()
+    {
+        // The test output holds the server's build output (ConnectIssuer.Server.dll and its content), as a publish does.
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "ConnectIssuer.Server.dll")));
+        var shipped = Path.Combine(AppContext.BaseDirectory, "samples", "spa");
+        var source = RepositorySampleFolder();
+
+        foreach (var file in new[] { "index.html", "app.js", "style.css" })
+        {
+            Assert.True(File.Exists(Path.Combine(shipped, file)), $"{file} is not in the build output");
+            Assert.Equal(File.ReadAllText(Path.Combine(source, file)), File.ReadAllText(Path.Combine(shipped, file)));
+        }
+    }
+
+    [Fact]
+    public async Task Root_DevelopmentWithContentRootOutsideTheRepository_ServesTheShippedCopy()
+    {
+        // RunningServer's content root is a fresh temporary folder: nothing of the repository above it.
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+
+        var page = await server.Client.GetAsync(new Uri("/", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("data-vendor=\"alloy\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var shipped = Path.Combine(AppContext.BaseDirectory, "samples", "spa");
+        Assert.Contains(server.Logs.Lines, line => line.Contains($"Sample SPA: serving {shipped} at /", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ServerDll_RunFromAnotherDirectoryInDevelopment_ServesTheSamplePage()
+    {
+        // The acceptance scenario: `ASPNETCORE_ENVIRONMENT=Development dotnet <output>/ConnectIssuer.Server.dll` started
+        // in a directory with nothing of the repository in or above it. The test output holds the server's build output.
+        var workingDirectory = Directory.CreateTempSubdirectory("connectissuer-cwd-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ConnectIssuer.Server.dll"));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment.Remove("ASPNETCORE_CONTENTROOT");
+        start.Environment.Remove("DOTNET_CONTENTROOT");
+        start.Environment.Remove(ServerApp.LocalDefaultEnvironmentVariable);
+        using var server = Process.Start(start)!;
+        try
+        {
+            var address = await ListeningAddressAsync(server);
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+
+            var page = await client.GetAsync(new Uri("/", UriKind.Relative));
+
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("data-vendor=\"integration-app\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WithAppFolderContentRoot_NoContentRootGiven_UsesTheAppFolder()
+    {
+        var options = ServerApp.WithAppFolderContentRoot(new WebApplicationOptions { EnvironmentName = "Development", Args = ["--urls", "http://127.0.0.1:1"] });
+
+        Assert.Equal(AppContext.BaseDirectory, options.ContentRootPath);
+        Assert.Equal("Development", options.EnvironmentName);
+        Assert.Equal(["--urls", "http://127.0.0.1:1"], options.Args!);
+    }
+
+    [Fact]
+    public void WithAppFolderContentRoot_ContentRootGiven_KeepsIt()
+    {
+        var options = ServerApp.WithAppFolderContentRoot(new WebApplicationOptions { ContentRootPath = "/srv/elsewhere" });
+        var fromArgs = ServerApp.WithAppFolderContentRoot(new WebApplicationOptions { Args = ["--contentRoot", "/srv/args"] });
+
+        Assert.Equal("/srv/elsewhere", options.ContentRootPath);
+        Assert.Null(fromArgs.ContentRootPath);
+    }
+
+    [Fact]
+    public void Find_AppFolderHasTheCopy_PrefersItOverTheContentRoot()
+    {
+        var appFolder = Directory.CreateTempSubdirectory("connectissuer-app-").FullName;
+        var contentRoot = Directory.CreateTempSubdirectory("connectissuer-root-").FullName;
+        try
+        {
+            Assert.Null(SampleSpaExtensions.Find(appFolder, contentRoot));
+
+            Directory.CreateDirectory(Path.Combine(contentRoot, "samples", "spa"));
+            File.WriteAllText(Path.Combine(contentRoot, "samples", "spa", "index.html"), "<p>checkout</p>");
+            Assert.Equal(Path.Combine(contentRoot, "samples/spa"), SampleSpaExtensions.Find(appFolder, contentRoot));
+
+            Directory.CreateDirectory(Path.Combine(appFolder, "samples", "spa"));
+            File.WriteAllText(Path.Combine(appFolder, "samples", "spa", "index.html"), "<p>shipped</p>");
+            Assert.Equal(Path.Combine(appFolder, "samples/spa"), SampleSpaExtensions.Find(appFolder, contentRoot));
+        }
+        finally
+        {
+            Directory.Delete(appFolder, recursive: true);
+            Directory.Delete(contentRoot, recursive: true);
+        }
     }
 
     [Fact]
@@ -60,5 +179,39 @@ public sealed class SampleSpaTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/app.js", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sample/config", UriKind.Relative))).StatusCode);
+    }
+
+    /// <summary>Reads the child's console until Kestrel names its address (or the child exits).</summary>
+    private static async Task<string> ListeningAddressAsync(Process server)
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));   // a child that never starts must not hang the suite
+        var output = new StringBuilder();
+        while (await server.StandardOutput.ReadLineAsync(giveUp.Token) is { } line)
+        {
+            output.AppendLine(line);
+            var match = Regex.Match(line, @"Now listening on: (http://127\.0\.0\.1:\d+)");
+            if (match.Success)
+            {
+                _ = server.StandardOutput.ReadToEndAsync(CancellationToken.None);   // keep draining so the child never blocks
+                _ = server.StandardError.ReadToEndAsync(CancellationToken.None);
+                return match.Groups[1].Value;
+            }
+        }
+
+        throw new InvalidOperationException($"The server exited without listening. Output:\n{output}\n{await server.StandardError.ReadToEndAsync(CancellationToken.None)}");
+    }
+
+    private static string RepositorySampleFolder()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "samples", "spa");
+            if (File.Exists(Path.Combine(candidate, "index.html")) && Directory.Exists(Path.Combine(directory.FullName, "src")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("The repository's samples/spa was not found above the test output.");
     }
 }

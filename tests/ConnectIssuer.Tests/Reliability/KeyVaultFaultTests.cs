@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectIssuer.Tests.Reliability;
 
-/// <summary>Key Vault failures through the real server: a warm cache keeps serving (and logs), a cold one answers 503.</summary>
+/// <summary>
+/// Key Vault failures through the real server: a warm cache keeps serving (and logs) while the vault is down, a
+/// cold one answers 503, and a 403 (access withdrawn) stops serving the cached value.
+/// </summary>
 [Collection(ReliabilitySuite.Name)]
 public sealed class KeyVaultFaultTests(ReliabilityReport report)
 {
@@ -14,8 +17,10 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
 
     public static TheoryData<VaultFault> Faults => [VaultFault.Forbidden, VaultFault.ServerError, VaultFault.Hang];
 
+    public static TheoryData<VaultFault> Outages => [VaultFault.ServerError, VaultFault.Hang];
+
     [Theory]
-    [MemberData(nameof(Faults))]
+    [MemberData(nameof(Outages))]
     public async Task VaultFails_WarmCache_ServesCachedValueAndLogs(VaultFault fault)
     {
         await using var harness = await StartAsync();
@@ -30,6 +35,26 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(warned);
         harness.Server.Logs.AssertNoneContain([Secret]);
+    }
+
+    [Fact]
+    public async Task VaultForbidden_WarmCache_Returns503SecretsUnavailable()
+    {
+        await using var harness = await StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await harness.Server.Client.SendAsync(Request(harness.Issuer))).StatusCode);
+        harness.Vault.Fault = VaultFault.Forbidden;
+        harness.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var response = await harness.Server.Client.SendAsync(Request(harness.Issuer));
+        var again = await harness.Server.Client.SendAsync(Request(harness.Issuer));
+
+        var logged = harness.Server.Logs.Lines.Any(l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains(SecretNames.IntegrationAppWorkspaceSecret, StringComparison.Ordinal));
+        Record(VaultFault.Forbidden, "warm (expired, cached value present)", response, logged, harness);
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "secrets_unavailable");
+        await again.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "secrets_unavailable");
+        Assert.Equal(2, harness.Vault.ReadCount(SecretNames.IntegrationAppWorkspaceSecret));
+        Assert.True(logged);
+        harness.Server.Logs.AssertNoneContain([Secret, FakeKeyVault.ErrorBodyMarker]);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using Azure.Security.KeyVault.Secrets;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
+using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -66,6 +67,38 @@ public sealed class SecretStoreServiceCollectionExtensionsTests
         var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value);
 
         Assert.Contains(nameof(KeyVaultOptions.CacheTtl), exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("KeyVault:CacheTtl", "00:00:09", "KeyVault:CacheTtl")]
+    [InlineData("KeyVault:CacheTtl", "00:00:00", "KeyVault:CacheTtl")]
+    [InlineData("KeyVault:MaxStale", "1.00:00:01", "KeyVault:MaxStale")]
+    [InlineData("KeyVault:MaxStale", "-00:00:01", "KeyVault:MaxStale")]
+    public async Task Start_KeyVaultTimingOutOfRange_FailsNamingTheSetting(string key, string value, string expectedInMessage)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Auth:Mode"] = "Oidc",
+            ["Auth:Authority"] = "http://127.0.0.1:1",
+            ["Auth:RequireHttpsMetadata"] = "false",
+            ["Auth:Audiences:0"] = "api://x",
+            [key] = value,
+        };
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings));
+
+        Assert.Contains(expectedInMessage, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddConnectIssuer_KeyVaultDefaults_TenSecondFloorAndOneHourMaxStale()
+    {
+        using var provider = BuildProvider(new() { ["KeyVault:CacheTtl"] = "00:00:10" });
+
+        var options = provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(10), options.CacheTtl);
+        Assert.Equal(TimeSpan.FromHours(1), options.MaxStale);
     }
 
     [Fact]

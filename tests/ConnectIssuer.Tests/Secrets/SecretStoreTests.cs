@@ -113,7 +113,6 @@ public sealed class SecretStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(VaultFault.Forbidden)]
     [InlineData(VaultFault.ServerError)]
     [InlineData(VaultFault.Hang)]
     public async Task GetAsync_VaultFailsAfterWarm_ServesCachedValueAndLogsWarning(VaultFault fault)
@@ -136,23 +135,23 @@ public sealed class SecretStoreTests : IDisposable
         var store = CreateStore();
         await store.GetAsync(Name);
         _clock.Advance(Ttl);
-        _vault.Fault = VaultFault.Forbidden;   // not retried by the client: one read per refresh attempt
+        _vault.Fault = VaultFault.ServerError;   // the client tries 3 times per refresh attempt
         Assert.Equal(Value, await store.GetAsync(Name));
-        Assert.Equal(2, _vault.ReadCount(Name));
+        Assert.Equal(1 + ReadsPerFailedAttempt, _vault.ReadCount(Name));
 
         _clock.Advance(TimeSpan.FromSeconds(29));
         Assert.Equal(Value, await store.GetAsync(Name));
-        Assert.Equal(2, _vault.ReadCount(Name));
+        Assert.Equal(1 + ReadsPerFailedAttempt, _vault.ReadCount(Name));
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(Value, await store.GetAsync(Name));
-        Assert.Equal(3, _vault.ReadCount(Name));
+        Assert.Equal(1 + (2 * ReadsPerFailedAttempt), _vault.ReadCount(Name));
 
         _vault.Fault = VaultFault.None;
         _vault.Secrets[Name] = "recovered-value";
         _clock.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal("recovered-value", await store.GetAsync(Name));
-        Assert.Equal(4, _vault.ReadCount(Name));
+        Assert.Equal(2 + (2 * ReadsPerFailedAttempt), _vault.ReadCount(Name));
     }
 
     [Fact]
@@ -161,13 +160,85 @@ public sealed class SecretStoreTests : IDisposable
         var store = CreateStore(ttl: TimeSpan.FromSeconds(10));
         await store.GetAsync(Name);
         _clock.Advance(TimeSpan.FromSeconds(10));
-        _vault.Fault = VaultFault.Forbidden;
+        _vault.Fault = VaultFault.ServerError;
         await store.GetAsync(Name);
 
         _clock.Advance(TimeSpan.FromSeconds(10));
         await store.GetAsync(Name);
 
-        Assert.Equal(3, _vault.ReadCount(Name));
+        Assert.Equal(1 + (2 * ReadsPerFailedAttempt), _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_VaultFailing_ServesCachedValueForAtMostMaxStalePastTtl()
+    {
+        var maxStale = TimeSpan.FromMinutes(10);
+        var store = CreateStore(maxStale: maxStale);
+        await store.GetAsync(Name);
+        _vault.Fault = VaultFault.ServerError;
+
+        _clock.Advance(Ttl + maxStale - TimeSpan.FromSeconds(1));
+        Assert.Equal(Value, await store.GetAsync(Name));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));   // still inside the back-off of the failed read above
+        var withinBackoff = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        var afterBackoff = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+
+        Assert.Contains(_logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.Contains("no longer served", StringComparison.Ordinal));
+        AssertNothingLeaked(withinBackoff, afterBackoff);
+
+        _vault.Fault = VaultFault.None;
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(Value, await store.GetAsync(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_DefaultMaxStale_IsOneHourPastTtl()
+    {
+        var store = new SecretStore(
+            _vault.CreateClient(), new ConfigurationBuilder().Build(), Options.Create(new KeyVaultOptions { Uri = _vault.VaultUri }), _clock, _logger);
+        await store.GetAsync(Name);
+        _vault.Fault = VaultFault.ServerError;
+
+        _clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromHours(1) - TimeSpan.FromSeconds(1));
+        Assert.Equal(Value, await store.GetAsync(Name));
+        _clock.Advance(TimeSpan.FromSeconds(31));
+
+        await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+    }
+
+    [Fact]
+    public async Task GetAsync_VaultForbiddenAfterWarm_StopsServingCachedValue()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _clock.Advance(Ttl);
+        _vault.Fault = VaultFault.Forbidden;   // role revoked or secret disabled
+
+        var refused = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+        var meanwhile = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+
+        Assert.Equal(2, _vault.ReadCount(Name));   // the second answer came from the back-off, not the vault
+        Assert.Contains(_logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.Contains("refused", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Entries, entry => entry.Level == LogLevel.Warning);
+        AssertNothingLeaked(refused, meanwhile);
+    }
+
+    [Fact]
+    public async Task GetAsync_VaultForbiddenThenRestored_ServesNewValueAfterBackoff()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        _clock.Advance(Ttl);
+        _vault.Fault = VaultFault.Forbidden;
+        await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+
+        _vault.Fault = VaultFault.None;
+        _vault.Secrets[Name] = "restored-value";
+        _clock.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("restored-value", await store.GetAsync(Name));
     }
 
     [Theory]
@@ -186,13 +257,33 @@ public sealed class SecretStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task GetAsync_ColdFailureThenVaultRecovers_ReadsAgainOnNextGet()
+    public async Task GetAsync_ColdFailure_BacksOffLikeAFailedRefresh()
     {
         var store = CreateStore();
+        _vault.Fault = VaultFault.ServerError;
+        await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+        _vault.Fault = VaultFault.None;
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        var meanwhile = await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
+        Assert.Equal(ReadsPerFailedAttempt, _vault.ReadCount(Name));
+        Assert.Equal(Name, meanwhile.SecretName);
+        AssertNothingLeaked(meanwhile);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(Value, await store.GetAsync(Name));
+        Assert.Equal(ReadsPerFailedAttempt + 1, _vault.ReadCount(Name));
+    }
+
+    [Fact]
+    public async Task GetAsync_ColdFailureBackoff_IsCappedByTtl()
+    {
+        var store = CreateStore(ttl: TimeSpan.FromSeconds(10));
         _vault.Fault = VaultFault.Forbidden;
         await Assert.ThrowsAsync<SecretsUnavailableException>(() => store.GetAsync(Name).AsTask());
-
         _vault.Fault = VaultFault.None;
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Equal(Value, await store.GetAsync(Name));
     }
@@ -268,6 +359,36 @@ public sealed class SecretStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Invalidate_RepeatedVendor401s_ReReadAtMostOncePerSecretPer30Seconds()
+    {
+        var store = CreateStore();
+        await store.GetAsync(Name);
+        await store.GetAsync(SecretNames.FivetranApiKey);
+
+        Assert.True(store.Invalidate(Name));
+        await store.GetAsync(Name);
+        Assert.Equal(2, _vault.ReadCount(Name));
+
+        for (var i = 0; i < 10; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(2));
+            Assert.False(store.Invalidate(Name));
+            await store.GetAsync(Name);
+        }
+
+        Assert.Equal(2, _vault.ReadCount(Name));
+        Assert.True(store.Invalidate(SecretNames.FivetranApiKey));   // the limit is per secret
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(store.Invalidate(Name));
+        await store.GetAsync(Name);
+        await store.GetAsync(SecretNames.FivetranApiKey);
+
+        Assert.Equal(3, _vault.ReadCount(Name));
+        Assert.Equal(2, _vault.ReadCount(SecretNames.FivetranApiKey));
+    }
+
+    [Fact]
     public void Invalidate_NeverRead_DoesNothing()
     {
         var store = CreateStore();
@@ -308,17 +429,19 @@ public sealed class SecretStoreTests : IDisposable
         await store.GetAsync(Name);                              // stale served
         store.Invalidate(Name);
         _vault.Fault = VaultFault.Forbidden;
-        await store.GetAsync(Name);                              // stale served again
-        try
+        foreach (var name in new[] { Name, Name, SecretNames.FivetranApiSecret })
         {
-            await store.GetAsync(SecretNames.FivetranApiSecret); // cold failure
-        }
-        catch (SecretsUnavailableException exception)
-        {
-            thrown.Add(exception);
+            try
+            {
+                await store.GetAsync(name);                      // refused, then backing off; then a cold failure
+            }
+            catch (SecretsUnavailableException exception)
+            {
+                thrown.Add(exception);
+            }
         }
 
-        Assert.Single(thrown);
+        Assert.Equal(3, thrown.Count);
         Assert.NotEmpty(_logger.Entries);
         AssertNothingLeaked([.. thrown]);
         Assert.All(_logger.Entries, entry => Assert.DoesNotContain("fivetran-secret-value-2b8d", entry.Everything, StringComparison.Ordinal));
@@ -334,10 +457,13 @@ public sealed class SecretStoreTests : IDisposable
 
     private static readonly TimeSpan HeldReadTimeout = TimeSpan.FromSeconds(30);
 
-    private SecretStore CreateStore(TimeSpan? ttl = null, TimeSpan? networkTimeout = null) => new(
+    /// <summary>A 500 from the vault is retried by the client: 1 try and 2 retries per read attempt.</summary>
+    private const int ReadsPerFailedAttempt = 3;
+
+    private SecretStore CreateStore(TimeSpan? ttl = null, TimeSpan? networkTimeout = null, TimeSpan? maxStale = null) => new(
         _vault.CreateClient(networkTimeout),
         new ConfigurationBuilder().Build(),
-        Options.Create(new KeyVaultOptions { Uri = _vault.VaultUri, CacheTtl = ttl ?? Ttl }),
+        Options.Create(new KeyVaultOptions { Uri = _vault.VaultUri, CacheTtl = ttl ?? Ttl, MaxStale = maxStale ?? TimeSpan.FromHours(1) }),
         _clock,
         _logger);
 
