@@ -90,6 +90,15 @@ param authMetadataAddress string = ''
 @description('Auth:Audiences, accepted aud values (required in Oidc mode).')
 param authAudiences array = []
 
+@description('Auth:ValidTypes, accepted JWT typ values (e.g. at+jwt). Empty: any.')
+param authValidTypes array = []
+
+@description('Auth:RequiredScopes, scopes every caller token must carry (e.g. access_as_user). Empty: none.')
+param authRequiredScopes array = []
+
+@description('Auth:AllowedClientIds, accepted azp/appid values (e.g. the SPA client id). Empty: any.')
+param authAllowedClientIds array = []
+
 @description('Auth:Issuers, accepted iss values.')
 param authIssuers array = []
 
@@ -296,6 +305,9 @@ module functionApp 'modules/functionapp.bicep' = {
     authAuthority: authAuthority
     authMetadataAddress: authMetadataAddress
     authAudiences: authAudiences
+    authValidTypes: authValidTypes
+    authRequiredScopes: authRequiredScopes
+    authAllowedClientIds: authAllowedClientIds
     authIssuers: authIssuers
     authRequireHttpsMetadata: authRequireHttpsMetadata
     authCustomerIdClaim: authCustomerIdClaim

@@ -85,6 +85,15 @@ param authMetadataAddress string = ''
 @description('Auth:Audiences, accepted aud values (required in Oidc mode). In EasyAuth mode also the allowed audiences.')
 param authAudiences array = []
 
+@description('Auth:ValidTypes, accepted JWT typ header values (e.g. at+jwt; Entra ID access tokens say JWT). Empty: any.')
+param authValidTypes array = []
+
+@description('Auth:RequiredScopes, scopes every caller token must carry in scp or scope (e.g. access_as_user). Empty: none.')
+param authRequiredScopes array = []
+
+@description('Auth:AllowedClientIds, client ids (azp, else appid) whose tokens are accepted (e.g. the SPA registration). Empty: any.')
+param authAllowedClientIds array = []
+
 @description('Auth:Issuers, accepted iss values. Empty: the issuer from the metadata.')
 param authIssuers array = []
 
@@ -272,6 +281,9 @@ var contractSettings = [
 var allowedOriginSettings = [for (origin, i) in allowedOrigins: { name: 'AllowedOrigins__${i}', value: origin }]
 var audienceSettings = [for (audience, i) in authAudiences: { name: 'Auth__Audiences__${i}', value: audience }]
 var issuerSettings = [for (issuer, i) in authIssuers: { name: 'Auth__Issuers__${i}', value: issuer }]
+var validTypeSettings = [for (validType, i) in authValidTypes: { name: 'Auth__ValidTypes__${i}', value: validType }]
+var requiredScopeSettings = [for (scope, i) in authRequiredScopes: { name: 'Auth__RequiredScopes__${i}', value: scope }]
+var allowedClientIdSettings = [for (clientId, i) in authAllowedClientIds: { name: 'Auth__AllowedClientIds__${i}', value: clientId }]
 var fieldSettings = [for field in items(integrationAppFields): { name: 'IntegrationApp__Fields__${field.key}', value: field.value }]
 var fivetranServiceSettings = [for (service, i) in fivetranAllowedServices: { name: 'Fivetran__AllowedServices__${i}', value: service }]
 var polytomicTypeSettings = [for (connectionType, i) in polytomicAllowedTypes: { name: 'Polytomic__AllowedTypes__${i}', value: connectionType }]
@@ -288,6 +300,9 @@ var allContractSettings = concat(
   allowedOriginSettings,
   audienceSettings,
   issuerSettings,
+  validTypeSettings,
+  requiredScopeSettings,
+  allowedClientIdSettings,
   fieldSettings,
   fivetranServiceSettings,
   polytomicTypeSettings

@@ -21,11 +21,6 @@ public sealed class BicepInvariantTests
         // Bound from the root array AllowedOrigins (AllowedOrigins__0, ...), which has no property
         // names; AllowedOriginsSettings_ComeFromTheCorsParameter checks it.
         "AllowedOrigins",
-        // PENDING (issue 14 item 5): the lead wires these three as Bicep parameters in the infra change; remove
-        // the entries then. Optional settings: without them a deployment behaves as before.
-        "Auth__ValidTypes",
-        "Auth__RequiredScopes",
-        "Auth__AllowedClientIds",
     };
 
     private const string IdentityType = "Microsoft.ManagedIdentity/userAssignedIdentities";
