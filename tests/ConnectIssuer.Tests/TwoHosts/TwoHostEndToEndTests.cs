@@ -22,6 +22,7 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
         var response = await Client(host).GetAsync("/api/health");
 
         var body = await response.ReadJsonAsync();
+        AssertNoSniff(response);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(["status", "version", "vendors"], PropertyNames(body));
         Assert.Equal("ok", body.GetProperty("status").GetString());
@@ -63,6 +64,7 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
         Assert.Equal("integration-app", body.GetProperty("vendor").GetString());
         var (_, payload) = Jwt.Decode(body.GetProperty("token").GetString()!);
         Assert.True(payload.GetProperty("isAdmin").GetBoolean());
+        Assert.Equal(15 * 60, payload.GetProperty("exp").GetInt64() - payload.GetProperty("iat").GetInt64()); // IntegrationApp:AdminTokenLifetime default
         await other.AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal("no-store", other.Headers.CacheControl?.ToString());
     }
@@ -135,6 +137,7 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
 
         await missing.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
         Assert.Equal("Bearer", Assert.Single(missing.Headers.WwwAuthenticate).Scheme);
+        AssertNoSniff(missing);
         foreach (var rejected in new[] { forged, wrongAudience })
         {
             await rejected.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
@@ -170,6 +173,8 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
 
         await large.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
         await text.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        AssertNoSniff(large);
+        AssertNoSniff(text);
     }
 
     [Theory]
@@ -214,6 +219,43 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task CustomerClaimThatIsNotOneValue_Is401(HostKind host)
+    {
+        foreach (object customer in new object[] { new[] { "org_a", "org_b" }, new[] { "org_a" } })
+        {
+            var bearer = environment.Issuer.CreateToken(new Dictionary<string, object> { ["sub"] = "user-array", ["org_id"] = customer });
+
+            var response = await Client(host).SendAsync(HttpExtensions.Post("/api/integration-app/token", bearer));
+
+            await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+            Assert.Contains("error=\"invalid_token\"", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task VendorAnswerThatBreaksOffMidBody_Is502VendorError(HostKind host)
+    {
+        var vendor = environment.PolytomicServer;
+        var before = vendor.Requests.Count;
+        vendor.Fault = VendorFault.ResetMidBody;
+        try
+        {
+            var response = await Client(host).SendAsync(HttpExtensions.Post(
+                "/api/polytomic/connect", environment.Bearer(), $$"""{"redirectUrl":"{{TwoHostEnvironment.AllowedOrigin}}/done"}"""));
+
+            var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, "vendor_error");
+            Assert.DoesNotContain("vendor-raw-body-marker", problem.GetRawText(), StringComparison.Ordinal);
+            Assert.True(vendor.Requests.Count > before);
+        }
+        finally
+        {
+            vendor.Fault = VendorFault.None;
+        }
+    }
+
     [Fact]
     public async Task BothHosts_AnswerTheSameRequestsWithTheSameJsonShapes()
     {
@@ -227,6 +269,7 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
                 () => HttpExtensions.Post("/api/integration-app/token", environment.Bearer(customer)),
                 () => HttpExtensions.Post("/api/alloy/token", environment.Bearer(customer)),
                 () => HttpExtensions.Post("/api/fivetran/connect-card", environment.Bearer(customer), """{"service":"salesforce","redirectUri":"https://app.example.com/x"}"""),
+                () => HttpExtensions.Post("/api/polytomic/connect", environment.Bearer(customer), """{"redirectUrl":"https://app.example.com/x"}"""),
                 () => HttpExtensions.Post("/api/polytomic/connect", environment.Bearer(customer), "{}"),
                 () => HttpExtensions.Post("/api/integration-app/token"),
                 () => HttpExtensions.Post("/api/fivetran/connect-card", environment.Bearer(customer), """{"service":7}"""),
@@ -249,11 +292,15 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
     private static void AssertIssueShape(HttpResponseMessage response, JsonElement body, string vendor, params string[] required)
     {
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        AssertNoSniff(response);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(vendor, body.GetProperty("vendor").GetString());
         Assert.All(PropertyNames(body), name => Assert.Contains(name, IssueProperties));
         Assert.All(required, name => Assert.Contains(name, PropertyNames(body)));
     }
+
+    private static void AssertNoSniff(HttpResponseMessage response) =>
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
 
     private static string[] PropertyNames(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
 

@@ -33,6 +33,9 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
 
     internal FivetranSimulation Fivetran { get; private set; } = null!;
 
+    /// <summary>Gets the fake Polytomic server, for fault injection (tests in one class run one at a time).</summary>
+    internal VendorServer PolytomicServer { get; private set; } = null!;
+
     internal IReadOnlyDictionary<string, string?> Settings { get; private set; } = null!;
 
     internal IRunningApp App(HostKind kind) => _apps[kind];
@@ -61,7 +64,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         Issuer = await FakeOidcIssuer.StartAsync();
         Fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
         var alloy = await StartVendorAsync(new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]));
-        var polytomic = await StartVendorAsync(new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]));
+        var polytomic = PolytomicServer = await StartVendorAsync(new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]));
         var fivetran = await StartVendorAsync(Fivetran);
 
         var settings = Issuer.Settings();
@@ -75,6 +78,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         settings["IntegrationApp:WorkspaceKey"] = "two-hosts-workspace";
         settings["Alloy:BaseUrl"] = alloy.BaseUrl;
         settings["Alloy:UsernamePrefix"] = "two.";
+        settings["Vendors:Timeout"] = "00:00:05";
         settings["Fivetran:BaseUrl"] = fivetran.BaseUrl;
         settings["Fivetran:GroupId"] = FivetranGroup;
         settings["Fivetran:AllowedServices:0"] = "salesforce";

@@ -50,4 +50,32 @@ public sealed class TwoHostStartupTests
         Assert.Equal("org_dev", body.GetProperty("customerId").GetString());
         Assert.True(Jwt.VerifyHmac(body.GetProperty("token").GetString()!, System.Security.Cryptography.HashAlgorithmName.SHA512, Encoding.UTF8.GetBytes(Secret)));
     }
+
+    [Fact]
+    public async Task DevelopmentCallerMode_OnAzure_IsRefusedEvenInTheDevelopmentEnvironment()
+    {
+        // The worker gets its app settings as real process environment variables, as on Azure, where the platform
+        // sets WEBSITE_INSTANCE_ID. (The server's counterpart, with an injected environment: PlatformGateTests.)
+        var settings = new Dictionary<string, string?> { ["Auth:Mode"] = "Development", ["WEBSITE_INSTANCE_ID"] = "0f3c2d1e9a8b7c6d" };
+
+        var exception = await Assert.ThrowsAnyAsync<Exception>(() => AppHost.StartAsync(HostKind.Functions, settings, "Development"));
+
+        Assert.Contains("Auth:Mode=Development is refused on App Service and Azure Functions", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task IdentityProviderDown_Is503AuthUnavailableNot401(HostKind host)
+    {
+        await using var issuer = await FakeOidcIssuer.StartAsync();
+        var bearer = issuer.CreateToken();
+        issuer.Fault = OidcFault.ServerError;
+        await using var app = await AppHost.StartAsync(host, issuer.Settings());
+
+        var response = await app.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", bearer));
+
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "auth_unavailable");
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
 }
