@@ -45,6 +45,7 @@ public class CallerValidationBenchmarks : IDisposable
                 CustomerIdClaim = "org_id",
             }),
             new StaticConfigurationManager<OpenIdConnectConfiguration>(metadata),
+            TimeProvider.System,
             NullLogger<OidcCallerAuthenticator>.Instance);
 
         var rsToken = CallerToken(new SigningCredentials(rsaKey, SecurityAlgorithms.RsaSha256));
