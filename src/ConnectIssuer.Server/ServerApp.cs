@@ -86,16 +86,7 @@ public static class ServerApp
             || Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") is { Length: > 0 }
             || Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT") is { Length: > 0 }
             || (options.Args ?? []).Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
-        return named
-            ? options
-            : new WebApplicationOptions
-            {
-                Args = options.Args,
-                ApplicationName = options.ApplicationName,
-                ContentRootPath = AppContext.BaseDirectory,
-                WebRootPath = options.WebRootPath,
-                EnvironmentName = options.EnvironmentName,
-            };
+        return named ? options : Copy(options, AppContext.BaseDirectory, options.EnvironmentName);
     }
 
     private static WebApplicationOptions WithLocalDefaultEnvironment(WebApplicationOptions options)
@@ -106,13 +97,16 @@ public static class ServerApp
             || (options.Args ?? []).Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase));
         return named || Environment.GetEnvironmentVariable(LocalDefaultEnvironmentVariable) is not { Length: > 0 } local
             ? options
-            : new WebApplicationOptions
-            {
-                Args = options.Args,
-                ApplicationName = options.ApplicationName,
-                ContentRootPath = options.ContentRootPath,
-                WebRootPath = options.WebRootPath,
-                EnvironmentName = local,
-            };
+            : Copy(options, options.ContentRootPath, local);
     }
+
+    /// <summary>The same options with another content root and environment (the options type has no copy of its own).</summary>
+    private static WebApplicationOptions Copy(WebApplicationOptions options, string? contentRootPath, string? environmentName) => new()
+    {
+        Args = options.Args,
+        ApplicationName = options.ApplicationName,
+        ContentRootPath = contentRootPath,
+        WebRootPath = options.WebRootPath,
+        EnvironmentName = environmentName,
+    };
 }

@@ -29,19 +29,12 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
         ArgumentException.ThrowIfNullOrEmpty(username);
         var settings = options.Value;
         var uri = Resolve(settings, "users/" + Uri.EscapeDataString(username));
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true)
-            {
-                ExpectedStatus = HttpStatusCode.NotFound,
-            },
-            cancellationToken);
-        if (IsUnknownUser(response))
+        if (await GetKnownUserAsync(settings, uri, cancellationToken) is not { } response)
         {
             return null;
         }
 
-        var body = response.EnsureSuccess().ReadJson(AlloyJsonContext.Default.AlloyUserResponse);
+        var body = response.ReadJson(AlloyJsonContext.Default.AlloyUserResponse);
         if (string.IsNullOrEmpty(body.UserId) || !string.Equals(body.Username, username, StringComparison.OrdinalIgnoreCase))
         {
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
@@ -63,19 +56,12 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
         // The 2025-09 reference marks the userId query parameter as required (its example repeats the path value);
         // the path-versioned reference has no such parameter.
         var uri = Resolve(settings, settings.SendsVersionHeader ? $"users/{user}/token?userId={user}" : $"users/{user}/token");
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true)
-            {
-                ExpectedStatus = HttpStatusCode.NotFound,
-            },
-            cancellationToken);
-        if (IsUnknownUser(response))
+        if (await GetKnownUserAsync(settings, uri, cancellationToken) is not { } response)
         {
             return null;
         }
 
-        var body = response.EnsureSuccess().ReadJson(AlloyJsonContext.Default.AlloyTokenResponse);
+        var body = response.ReadJson(AlloyJsonContext.Default.AlloyTokenResponse);
         if (string.IsNullOrEmpty(body.Token))
         {
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
@@ -139,6 +125,19 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
 
     // 404 is the documented way to say "no such user". A 400/422 whose message says so is read the same way,
     // because Alloy's error statuses for an unknown user are not documented.
+    /// <summary>A read of one user's resource: null when Alloy says the user does not exist, else the successful answer.</summary>
+    private async Task<VendorResponse?> GetKnownUserAsync(AlloyOptions settings, Uri uri, CancellationToken cancellationToken)
+    {
+        var response = await transport.SendAsync(
+            httpClient,
+            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true)
+            {
+                ExpectedStatus = HttpStatusCode.NotFound,
+            },
+            cancellationToken);
+        return IsUnknownUser(response) ? null : response.EnsureSuccess();
+    }
+
     private static bool IsUnknownUser(VendorResponse response) => response.StatusCode switch
     {
         HttpStatusCode.NotFound => true,
