@@ -65,6 +65,12 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     /// <summary>Gets the time from worker process start until every function was loaded (the HTTP front listens right after).</summary>
     public TimeSpan ProcessStartedToAllLoaded { get; private set; }
 
+    /// <summary>Gets the time from worker process start until the HTTP front listened (after the worker's own Kestrel accepted connections).</summary>
+    public TimeSpan ProcessStartedToFrontListening { get; private set; }
+
+    /// <summary>Gets the wall-clock time just before the worker process was started (for timings measured outside this process).</summary>
+    public DateTimeOffset WorkerStartedAt { get; private set; }
+
     /// <summary>Gets the worker's process id.</summary>
     public int WorkerProcessId { get; private set; }
 
@@ -115,6 +121,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
         timeout.CancelAfter(options.StartTimeout);
         var requestId = Guid.NewGuid().ToString();
         var grpcUri = new Uri(Address(_grpc));
+        WorkerStartedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         _worker = Process.Start(WorkerStartInfo(options, appDirectory, executable, workerPath, grpcUri, workerId, requestId))!;
         WorkerProcessId = _worker.Id;
@@ -205,6 +212,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
             _front = front.Build();
             _front.Run(_httpFront.HandleAsync);
             await _front.StartAsync(timeout.Token);
+            ProcessStartedToFrontListening = clock.Elapsed;
             BaseAddress = new Uri(Address(_front) + "/");
         }
         catch (Exception exception)

@@ -52,6 +52,10 @@ await using var host = await FunctionsHostStandIn.StartAsync(new StandInOptions
 }, stop.Token);
 
 Console.WriteLine($"Functions app on {host.BaseAddress} (all functions loaded {host.ProcessStartedToAllLoaded.TotalMilliseconds:0} ms after the worker started). Ctrl+C to stop.");
+
+// The same timings in one parseable line (bench/functions-host.sh reads it).
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    $"standin-timings worker_pid={host.WorkerProcessId} worker_started_unix_ms={host.WorkerStartedAt.ToUnixTimeMilliseconds()} all_loaded_ms={host.ProcessStartedToAllLoaded.TotalMilliseconds:0} front_listening_ms={host.ProcessStartedToFrontListening.TotalMilliseconds:0}"));
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
