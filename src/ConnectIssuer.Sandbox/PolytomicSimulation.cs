@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>A connection held by <see cref="PolytomicSimulation"/>.</summary>
 public sealed record PolytomicSimulatedConnection(string Id, string Name, string Type, string OrganizationId, DateTimeOffset CreatedAt);

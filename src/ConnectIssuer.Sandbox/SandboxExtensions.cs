@@ -5,7 +5,7 @@ using ConnectIssuer.Http;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>
 /// <c>Sandbox:Enabled</c> (Development only): this server also serves the vendor simulations under

@@ -1,4 +1,4 @@
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>
 /// An in-memory simulation of one vendor API, built from <c>vendor-apis.md</c>: the calls, bodies,

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>A user as the Alloy simulation holds it.</summary>
 public sealed record AlloySimulatedUser(string UserId, string Username, string? FullName);
