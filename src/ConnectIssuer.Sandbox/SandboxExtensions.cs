@@ -11,7 +11,7 @@ namespace ConnectIssuer.Sandbox;
 /// <summary>
 /// <c>Sandbox:Enabled</c> (Development only): this server also serves the vendor simulations under
 /// <c>/sandbox/&lt;vendor&gt;/</c> and points the real vendor clients at them, so the real handlers, clients and
-/// transport run end to end with no vendor account. Lives in the server only; the Functions app has no sandbox.
+/// transport run end to end with no vendor account. Only the standalone server uses it; the Functions app has no sandbox.
 /// </summary>
 public static class SandboxExtensions
 {
