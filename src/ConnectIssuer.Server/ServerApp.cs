@@ -2,7 +2,7 @@ using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
 using ConnectIssuer.Server.OpenApi;
 using ConnectIssuer.Server.SampleSpa;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace ConnectIssuer.Server;

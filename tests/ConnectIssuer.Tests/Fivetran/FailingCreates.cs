@@ -1,4 +1,4 @@
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

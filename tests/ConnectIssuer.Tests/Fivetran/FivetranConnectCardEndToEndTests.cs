@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using ConnectIssuer.Fivetran;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

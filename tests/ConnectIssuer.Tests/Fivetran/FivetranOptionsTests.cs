@@ -19,7 +19,7 @@ public sealed class FivetranOptionsTests(FivetranFixture fixture) : IClassFixtur
     [InlineData("Fivetran:DefaultRedirectUri", "/done", "Fivetran:DefaultRedirectUri")]
     public async Task Start_InvalidSetting_FailsNamingTheSetting(string key, string value, string named)
     {
-        await using var vendor = await VendorServer.StartAsync(new Server.Sandbox.FivetranSimulation("k", "s", ["g"]));
+        await using var vendor = await VendorServer.StartAsync(new Sandbox.FivetranSimulation("k", "s", ["g"]));
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             RunningServer.StartAsync(FivetranTestbed.Settings(fixture.Issuer, vendor, new() { [key] = value })));
@@ -36,7 +36,7 @@ public sealed class FivetranOptionsTests(FivetranFixture fixture) : IClassFixtur
     [InlineData("Fivetran:BaseUrl", "https://api.fivetran.com")]
     public async Task Start_ValidSetting_Starts(string key, string value)
     {
-        await using var vendor = await VendorServer.StartAsync(new Server.Sandbox.FivetranSimulation("k", "s", ["g"]));
+        await using var vendor = await VendorServer.StartAsync(new Sandbox.FivetranSimulation("k", "s", ["g"]));
 
         await using var server = await RunningServer.StartAsync(FivetranTestbed.Settings(fixture.Issuer, vendor, new() { [key] = value }));
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Fivetran;

@@ -1,4 +1,4 @@
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Fivetran;

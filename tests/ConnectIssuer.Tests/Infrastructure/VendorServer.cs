@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,6 +1,11 @@
-using ConnectIssuer.Server.Sandbox;
+using System.Net.Sockets;
+using ConnectIssuer.Sandbox;
+using ConnectIssuer.Server;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -121,6 +126,64 @@ public sealed class SandboxTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sandbox/echo/whoami", UriKind.Relative))).StatusCode);
     }
 
+    [Fact]
+    public async Task Sandbox_DynamicPort_IsHeldFromBuildUntilTheServerServesOnIt()
+    {
+        var contentRoot = Directory.CreateTempSubdirectory("connectissuer-test-").FullName;
+        try
+        {
+            await using var app = BuildUnstarted(DevelopmentSettings(), contentRoot);
+            var baseUrl = new Uri(app.Services.GetRequiredService<IConfiguration>()["Echo:BaseUrl"]!);
+
+            // Between choosing the port and Kestrel's start nothing else can take it: the sandbox already listens on it.
+            using var intruder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var taken = Assert.Throws<SocketException>(() =>
+            {
+                intruder.Bind(new IPEndPoint(IPAddress.Loopback, baseUrl.Port));
+                intruder.Listen();
+            });
+            Assert.Equal(SocketError.AddressAlreadyInUse, taken.SocketErrorCode);
+
+            await app.StartAsync();
+            using var client = new HttpClient();
+            var body = await (await client.GetAsync(new Uri(baseUrl + "/whoami"))).ReadJsonAsync();
+            Assert.Equal("/sandbox/echo", body.GetProperty("pathBase").GetString());
+            Assert.Equal(
+                [baseUrl.GetLeftPart(UriPartial.Authority)],
+                app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
+            await app.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(contentRoot, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Sandbox_DynamicPort_IsReleasedWhenStartUpIsRefused()
+    {
+        var contentRoot = Directory.CreateTempSubdirectory("connectissuer-test-").FullName;
+        try
+        {
+            var settings = DevelopmentSettings();
+            settings["KeyVault:Uri"] = "https://kv-example.vault.azure.net/";
+            var app = BuildUnstarted(settings, contentRoot);
+            var port = new Uri(app.Services.GetRequiredService<IConfiguration>()["Echo:BaseUrl"]!).Port;
+
+            await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+            await app.DisposeAsync();
+
+            using var next = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            next.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            next.Listen();
+            Assert.Equal(port, ((IPEndPoint)next.LocalEndPoint!).Port);
+        }
+        finally
+        {
+            Directory.Delete(contentRoot, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("http://localhost:7071", "http://localhost:7071/")]
     [InlineData("https://localhost:7443;http://localhost:7071", "http://localhost:7071/")]
@@ -164,6 +227,19 @@ public sealed class SandboxTests
                 ["Echo:Mode"] = "default",
                 ["Echo:Other"] = "from-default",
             }));
+
+    /// <summary>The standalone server with the echo vendor on a dynamic loopback port, built but not started.</summary>
+    private static WebApplication BuildUnstarted(Dictionary<string, string?> settings, string contentRoot) =>
+        ServerApp.Create(
+            new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = contentRoot, ApplicationName = "ConnectIssuer.Server" },
+            builder =>
+            {
+                builder.Configuration.Sources.Clear();
+                builder.Configuration.AddInMemoryCollection(settings);
+                builder.WebHost.UseUrls("http://127.0.0.1:0");
+                builder.Logging.ClearProviders();
+                Echo(builder.Services);
+            });
 
     private static Dictionary<string, string?> DevelopmentSettings() => new()
     {

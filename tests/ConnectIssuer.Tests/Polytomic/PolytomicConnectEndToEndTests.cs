@@ -1,5 +1,5 @@
 using ConnectIssuer.Polytomic;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

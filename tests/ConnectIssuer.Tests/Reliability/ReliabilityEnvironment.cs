@@ -1,5 +1,5 @@
 using ConnectIssuer.Secrets;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using ConnectIssuer.Secrets;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using ConnectIssuer.Vendors;

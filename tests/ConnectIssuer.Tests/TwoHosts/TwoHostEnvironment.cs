@@ -1,5 +1,5 @@
 using ConnectIssuer.Secrets;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.TwoHosts;

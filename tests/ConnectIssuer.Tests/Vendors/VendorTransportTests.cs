@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using ConnectIssuer.Http;
 using ConnectIssuer.Secrets;
-using ConnectIssuer.Server.Sandbox;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using ConnectIssuer.Vendors;

@@ -3,14 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using ConnectIssuer.Http;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>
 /// <c>Sandbox:Enabled</c> (Development only): this server also serves the vendor simulations under
 /// <c>/sandbox/&lt;vendor&gt;/</c> and points the real vendor clients at them, so the real handlers, clients and
-/// transport run end to end with no vendor account. Lives in the server only; the Functions app has no sandbox.
+/// transport run end to end with no vendor account. Only the standalone server uses it; the Functions app has no sandbox.
 /// </summary>
 public static class SandboxExtensions
 {
@@ -74,7 +75,7 @@ public static class SandboxExtensions
             return builder;
         }
 
-        var origin = OwnOrigin(builder);
+        var (origin, listener) = OwnOrigin(builder);
         var vendors = Vendors
             .Concat(builder.Services.Where(d => d.ServiceType == typeof(SandboxVendor)).Select(d => d.ImplementationInstance).OfType<SandboxVendor>())
             .ToList();
@@ -104,7 +105,9 @@ public static class SandboxExtensions
             builder.Services.AddSingleton(simulation.GetType(), simulation);
         }
 
-        builder.Services.AddSingleton(new SandboxRegistry(origin, simulations));
+        // Built by the container (not an instance), so it is disposed with it: a dynamic port the server never took
+        // is released even when start-up is refused.
+        builder.Services.AddSingleton(_ => new SandboxRegistry(origin, simulations, listener));
         return builder;
     }
 
@@ -147,19 +150,26 @@ public static class SandboxExtensions
     /// The origin the vendor clients reach this server at, from the server's own URL setting (<c>urls</c>: <c>--urls</c>,
     /// <c>ASPNETCORE_URLS</c>, <c>Urls</c>, launch profile): the first http URL (else the first), a wildcard host read as
     /// <c>localhost</c>. A dynamic port (<c>:0</c>, as the tests use) is only known after Kestrel binds, but the
-    /// vendor options are read at start-up, so the sandbox takes a free loopback port itself and pins the URL to it.
+    /// vendor options are read at start-up; so the sandbox binds and listens on a dynamic port itself, pins the URL to
+    /// that port and hands Kestrel this very socket (no window between choosing the port and binding it).
     /// </summary>
-    internal static string OwnOrigin(WebApplicationBuilder builder)
+    internal static (string Origin, ReservedListener? Listener) OwnOrigin(WebApplicationBuilder builder)
     {
         var (url, urls) = ChooseUrl(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+        ReservedListener? listener = null;
         if (url.Port == 0)
         {
-            var port = FreePort(IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) ? address : IPAddress.Loopback);
-            url = new UriBuilder(url) { Port = port }.Uri;
+            var reserved = listener = ReservedListener.Bind(IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) ? address : IPAddress.Loopback);
+            builder.Services.Configure<SocketTransportOptions>(sockets =>
+            {
+                var create = sockets.CreateBoundListenSocket;
+                sockets.CreateBoundListenSocket = endpoint => reserved.Take(endpoint) ?? create(endpoint);
+            });
+            url = new UriBuilder(url) { Port = reserved.EndPoint.Port }.Uri;
             builder.WebHost.UseUrls([.. urls.Select((u, i) => i == 0 ? url.GetLeftPart(UriPartial.Authority) : u)]);
         }
 
-        return url.GetLeftPart(UriPartial.Authority);
+        return (url.GetLeftPart(UriPartial.Authority), listener);
     }
 
     /// <summary>
@@ -194,23 +204,69 @@ public static class SandboxExtensions
             : configuration.GetSection(key);
         return section.Exists();
     }
-
-    private static int FreePort(IPAddress address)
-    {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
 
-/// <summary>The simulations this server serves, and the origin the vendor clients reach them at (null: sandbox off).</summary>
-public sealed class SandboxRegistry(string? origin, IReadOnlyList<(SandboxVendor Vendor, IVendorSimulation Simulation)> simulations)
+/// <summary>
+/// The simulations this server serves, and the origin the vendor clients reach them at (null: sandbox off). Owns the
+/// socket of a dynamic port until Kestrel takes it.
+/// </summary>
+public sealed class SandboxRegistry : IDisposable
 {
-    public string? Origin { get; } = origin;
+    private readonly ReservedListener? _listener;
 
-    public IReadOnlyList<(SandboxVendor Vendor, IVendorSimulation Simulation)> Simulations { get; } = simulations;
+    internal SandboxRegistry(
+        string? origin, IReadOnlyList<(SandboxVendor Vendor, IVendorSimulation Simulation)> simulations, ReservedListener? listener = null)
+    {
+        Origin = origin;
+        Simulations = simulations;
+        _listener = listener;
+    }
+
+    public string? Origin { get; }
+
+    public IReadOnlyList<(SandboxVendor Vendor, IVendorSimulation Simulation)> Simulations { get; }
+
+    public void Dispose() => _listener?.Dispose();
+}
+
+/// <summary>
+/// The listening socket of a dynamic port, bound at build time and handed to Kestrel once when it binds that endpoint.
+/// Disposed with the services if Kestrel never took it (start-up refused before the server started).
+/// </summary>
+internal sealed class ReservedListener : IDisposable
+{
+    private Socket? _socket;
+
+    private ReservedListener(Socket socket)
+    {
+        _socket = socket;
+        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>Gets the bound address and port.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    public static ReservedListener Bind(IPAddress address)
+    {
+        var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(new IPEndPoint(address, 0));
+        try
+        {
+            // Listening from now on, so nothing else can take the port (a bound socket alone may share it on Linux).
+            socket.Listen();
+            return new ReservedListener(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The socket, the first time Kestrel asks for this endpoint; otherwise null.</summary>
+    public Socket? Take(EndPoint endpoint) =>
+        endpoint is IPEndPoint ip && ip.Equals(EndPoint) ? Interlocked.Exchange(ref _socket, null) : null;
+
+    public void Dispose() => Interlocked.Exchange(ref _socket, null)?.Dispose();
 }
 
 /// <summary>Endpoint metadata: the sandbox path a simulation's endpoint is served under.</summary>

@@ -1,4 +1,4 @@
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>
 /// One simulated vendor of the sandbox: where it is served (<c>/sandbox/{Name}/</c>), the setting that points

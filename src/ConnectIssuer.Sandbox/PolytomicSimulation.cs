@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>A connection held by <see cref="PolytomicSimulation"/>.</summary>
 public sealed record PolytomicSimulatedConnection(string Id, string Name, string Type, string OrganizationId, DateTimeOffset CreatedAt);
@@ -15,7 +15,7 @@ public sealed record PolytomicSimulatedSession(
     string Token, string Name, string RedirectUrl, IReadOnlyList<string>? Whitelist, string? Type, string? ConnectionId, bool? Dark, string? IdempotencyKey);
 
 /// <summary>
-/// Polytomic, as <c>vendor-apis.md</c> §1 describes it: <c>Authorization: Bearer &lt;key&gt;</c>,
+/// Polytomic, as its API reference documents it (see <c>docs/vendors/polytomic.md</c>): <c>Authorization: Bearer &lt;key&gt;</c>,
 /// <c>POST /api/connections/connect[/]</c> (<c>name</c>, <c>redirect_url</c>, <c>whitelist</c>, <c>type</c>,
 /// <c>connection</c>, <c>dark</c>, <c>organization_id</c>) answering <c>{"data":{"redirect_url","token"}}</c>,
 /// <c>GET /api/connections[/{id}]</c> in the <c>data</c> envelope, names unique per organization

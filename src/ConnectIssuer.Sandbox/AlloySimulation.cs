@@ -5,13 +5,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>A user as the Alloy simulation holds it.</summary>
 public sealed record AlloySimulatedUser(string UserId, string Username, string? FullName);
 
 /// <summary>
-/// Alloy Embedded's user API as <c>vendor-apis.md</c> §3 describes it: <c>POST /users</c> (or <c>/users/</c>) answering
+/// Alloy Embedded's user API as Alloy's API reference documents it (see <c>docs/vendors/alloy.md</c>): <c>POST /users</c> (or <c>/users/</c>) answering
 /// <c>{ "userId" }</c>, <c>GET /users</c>, <c>GET /users/{userIdOrUsername}</c> answering <c>{ "userId", "username",
 /// "fullName" }</c> and <c>GET /users/{userIdOrUsername}/token</c> answering <c>{ "token" }</c> only, with
 /// <c>Authorization: Bearer &lt;API key&gt;</c> (401 <c>{"message":"Unauthorized"}</c> otherwise).

@@ -6,14 +6,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>A connection as the simulation holds it (a snapshot; the tests assert on these).</summary>
 public sealed record FivetranSimulatedConnection(
     string Id, string GroupId, string Service, string Schema, string SetupState, string SyncState, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// An in-memory Fivetran REST API for the Connect Card flow, built from vendor-apis.md §2: Basic auth (401 otherwise),
+/// An in-memory Fivetran REST API for the Connect Card flow, as Fivetran's REST API reference documents it (see
+/// <c>docs/vendors/fivetran.md</c>): Basic auth (401 otherwise),
 /// <c>Accept</c> (406 when JSON is not acceptable), JSON bodies only (415), the <c>{ code, message, data }</c> envelope, and
 /// <list type="bullet">
 /// <item><c>GET /v1/connections?group_id=&amp;schema=&amp;cursor=&amp;limit=</c> and <c>GET /v1/groups/{id}/connections?schema=</c> (exact schema match, paged);</item>

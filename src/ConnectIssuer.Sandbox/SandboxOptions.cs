@@ -1,7 +1,7 @@
 using ConnectIssuer.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace ConnectIssuer.Server.Sandbox;
+namespace ConnectIssuer.Sandbox;
 
 /// <summary>The sandbox vendors, bound from the <c>Sandbox</c> section (environment <c>Sandbox__Enabled</c>).</summary>
 public sealed class SandboxOptions
