@@ -68,7 +68,7 @@ param maximumInstanceCount int = 100
 param alwaysReadyHttpInstances int = 0
 
 // ---------------------------------------------------------------------------------------------
-// Application settings (docs/contract.md, "Settings"); empty means the app's default
+// Application settings (docs/configuration.md); empty means the app's default
 // ---------------------------------------------------------------------------------------------
 
 @description('SPA origins allowed to call the API (platform CORS and AllowedOrigins), e.g. https://app.example.com.')

@@ -1,5 +1,5 @@
 // The Flex Consumption plan and the function app (.NET 10 isolated worker), with every
-// non-secret setting of the contract (docs/contract.md, "Settings") as an app setting.
+// non-secret setting (docs/configuration.md) as an app setting.
 // Secrets are not app settings: the app reads them from Key Vault at run time (KeyVault__Uri).
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ param polytomicDefaultRedirectUrl string = ''
 @description('Polytomic:NamePrefix, e.g. \'acme-prod.\' (lower-case letters, digits, - or _, then one dot) so deployments sharing an organization never reconnect each other\'s connections. Empty: the app default ci.')
 param polytomicNamePrefix string = ''
 
-@description('RateLimit:PermitsPerMinute, per customer across all issuing routes.')
+@description('RateLimit:PermitsPerMinute, per customer and per instance across all authenticated routes.')
 @minValue(1)
 param rateLimitPermitsPerMinute int = 30
 

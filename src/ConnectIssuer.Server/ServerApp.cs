@@ -16,15 +16,16 @@ public static class ServerApp
     private static readonly string[] CorsHeaders = ["Authorization", "Content-Type", "Idempotency-Key"];
 
     /// <summary>
-    /// Set by the <c>dotnet run</c> launch profile: the environment to use when the caller names none. Unlike
-    /// setting <c>ASPNETCORE_ENVIRONMENT</c> in the profile, it never overrides an environment given in the
-    /// shell, so <c>ASPNETCORE_ENVIRONMENT=Production dotnet run …</c> really runs (and refuses) as Production.
+    /// Set by <c>dotnet run</c> to the launch profile it applies. With it, and no environment named by the caller, the
+    /// server runs as Development. The profile cannot set <c>ASPNETCORE_ENVIRONMENT</c> or <c>DOTNET_ENVIRONMENT</c>
+    /// itself: its variables override the shell's, and <c>DOTNET_ENVIRONMENT</c> overrides <c>ASPNETCORE_ENVIRONMENT</c>,
+    /// so <c>ASPNETCORE_ENVIRONMENT=Production dotnet run …</c> would still run as Development.
     /// </summary>
-    public const string LocalDefaultEnvironmentVariable = "CONNECTISSUER_LOCAL_ENVIRONMENT";
+    public const string LaunchProfileVariable = "DOTNET_LAUNCH_PROFILE";
 
     public static WebApplication Create(WebApplicationOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(WithAppFolderContentRoot(WithLocalDefaultEnvironment(options)));
+        var builder = WebApplication.CreateBuilder(WithAppFolderContentRoot(WithLaunchProfileEnvironment(options, Environment.GetEnvironmentVariable)));
 
         // All behaviour, exactly as under the Functions host
         builder.Services.AddConnectIssuer();
@@ -89,15 +90,16 @@ public static class ServerApp
         return named ? options : Copy(options, AppContext.BaseDirectory, options.EnvironmentName);
     }
 
-    private static WebApplicationOptions WithLocalDefaultEnvironment(WebApplicationOptions options)
+    /// <summary>Development when started through a launch profile (<see cref="LaunchProfileVariable"/>) and no environment is named.</summary>
+    internal static WebApplicationOptions WithLaunchProfileEnvironment(WebApplicationOptions options, Func<string, string?> variable)
     {
         var named = options.EnvironmentName is not null
-            || Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 }
-            || Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 }
+            || variable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 }
+            || variable("DOTNET_ENVIRONMENT") is { Length: > 0 }
             || (options.Args ?? []).Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase));
-        return named || Environment.GetEnvironmentVariable(LocalDefaultEnvironmentVariable) is not { Length: > 0 } local
+        return named || variable(LaunchProfileVariable) is not { Length: > 0 }
             ? options
-            : Copy(options, options.ContentRootPath, local);
+            : Copy(options, options.ContentRootPath, Environments.Development);
     }
 
     /// <summary>The same options with another content root and environment (the options type has no copy of its own).</summary>

@@ -19,7 +19,7 @@ public static class OpenApiExtensions
     private const string ProblemSchemaId = "Problem";
     private const string BearerSchemeId = "bearer";
 
-    /// <summary>The <c>code</c> values each problem status carries (contract.md § Errors).</summary>
+    /// <summary>The <c>code</c> values each problem status carries (README, Routes).</summary>
     internal static IReadOnlyDictionary<int, string[]> CodesByStatus { get; } = new Dictionary<int, string[]>
     {
         [400] = [ProblemCodes.InvalidRequest, ProblemCodes.RedirectNotAllowed],
@@ -206,7 +206,7 @@ public static class OpenApiExtensions
             ["code"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
-                Description = "Stable, machine-readable error code (contract.md § Errors).",
+                Description = "Stable, machine-readable error code.",
                 Enum = [.. codes.Select(c => (JsonNode)c)],
             },
             ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace ConnectIssuer.Callers;
 
-/// <summary>The start-up checks of <c>contract.md</c> that need more than DataAnnotations; each message names the setting.</summary>
+/// <summary>The start-up checks of the <c>Auth</c> settings that need more than DataAnnotations; each message names the setting.</summary>
 /// <remarks>
 /// Development-only relaxations need the Development environment <b>and</b> a process that does not run on App Service or
 /// Functions: on Azure the environment name is just another app setting (<c>AZURE_FUNCTIONS_ENVIRONMENT</c>).

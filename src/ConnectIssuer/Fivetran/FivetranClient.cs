@@ -82,7 +82,7 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
         ArgumentNullException.ThrowIfNull(config);
 
-        // Minting a card creates nothing that lasts (each card replaces the last), so one retry after a 5xx is safe.
+        // Minting a card creates nothing that lasts (each card replaces the last), so one retry after a 502/503/504 is safe.
         var body = JsonSerializer.SerializeToUtf8Bytes(new FivetranConnectCardBody(config), FivetranJsonContext.Default.FivetranConnectCardBody);
         var response = await SendAsync(
             HttpMethod.Post, $"v1/connections/{Uri.EscapeDataString(connectionId)}/connect-card", body, idempotent: true, cancellationToken);

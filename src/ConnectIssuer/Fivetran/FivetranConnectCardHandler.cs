@@ -27,7 +27,7 @@ public sealed partial class FivetranConnectCardHandler(
 
     /// <summary>
     /// Services whose naming field is <c>config.schema_prefix</c> rather than <c>config.schema</c> (database connectors,
-    /// vendor-apis.md §2). Not exhaustive: a database service missing here is created with <c>config.schema</c>, which
+    /// docs/vendors/fivetran.md). Not exhaustive: a database service missing here is created with <c>config.schema</c>, which
     /// Fivetran refuses (502), so extend the list when such a service is allowed.
     /// </summary>
     private static readonly HashSet<string> SchemaPrefixServices = new(StringComparer.Ordinal)
@@ -124,7 +124,7 @@ public sealed partial class FivetranConnectCardHandler(
         catch (VendorApiException exception) when (exception.Failure == VendorFailure.Rejected
             && exception.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
         {
-            // Fivetran does not document how it refuses a duplicate schema (vendor-apis.md, open question): 409 is the
+            // Fivetran does not document how it refuses a duplicate schema (docs/vendors/fivetran.md): 409 is the
             // documented conflict status and 400 InvalidInput its usual refusal, so either may mean "it exists now".
             // The look-up that follows decides; if it finds nothing, this failure stands.
             return (null, exception);

@@ -18,7 +18,7 @@ public sealed record FivetranConnectionStatusResponse(string Vendor, string Conn
 [JsonSerializable(typeof(FivetranConnectionStatusResponse))]
 internal sealed partial class FivetranHttpJsonContext : JsonSerializerContext;
 
-// Fivetran's wire shapes (snake_case, envelope { code, message, data }), vendor-apis.md §2.
+// Fivetran's wire shapes (snake_case, envelope { code, message, data }): docs/vendors/fivetran.md.
 
 /// <summary>Every Fivetran answer: <c>{ "code": "Success", "message": ..., "data": ... }</c>; errors carry only code and message.</summary>
 public sealed record FivetranEnvelope<T>(string? Code, string? Message, T? Data)

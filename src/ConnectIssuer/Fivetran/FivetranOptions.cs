@@ -36,7 +36,7 @@ public sealed class FivetranOptions : IValidatableObject
     /// <summary>Gets or sets whether the Connect Card hides Fivetran's setup guide. The default value is false.</summary>
     public bool HideSetupGuide { get; set; }
 
-    /// <summary>Gets the prefix in effect: an empty setting means the default (the infra leaves unset values empty).</summary>
+    /// <summary>Gets the prefix in effect: an empty setting means the default, like an absent one.</summary>
     public string EffectiveSchemaPrefix => string.IsNullOrEmpty(SchemaPrefix) ? DefaultSchemaPrefix : SchemaPrefix;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

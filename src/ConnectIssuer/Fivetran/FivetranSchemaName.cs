@@ -22,7 +22,7 @@ namespace ConnectIssuer.Fivetran;
 public static class FivetranSchemaName
 {
     /// <summary>
-    /// The longest readable schema; longer ones use the hashed customer part. vendor-apis.md documents no limit; 63 is
+    /// The longest readable schema; longer ones use the hashed customer part. Fivetran documents no limit; 63 is
     /// the tightest identifier limit among Fivetran's common destinations (PostgreSQL), so a schema fits everywhere.
     /// </summary>
     public const int MaxLength = 63;

@@ -7,7 +7,7 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimit";
 
-    /// <summary>Gets or sets the permits per customer per minute, across all issuing routes. The default value is 30.</summary>
+    /// <summary>Gets or sets the permits per customer and per instance per minute, across all authenticated routes. The default value is 30.</summary>
     [Range(1, 100_000)]
     public int PermitsPerMinute { get; set; } = 30;
 }

@@ -6,7 +6,7 @@ namespace ConnectIssuer.Polytomic;
 
 /// <summary>Polytomic Connect, bound from the <c>Polytomic</c> section (app settings <c>Polytomic__*</c>).</summary>
 /// <remarks>
-/// The infrastructure writes every setting, empty when the operator gave none, so an empty
+/// The infrastructure leaves out empty settings, but an emptied variable can still arrive, so an empty
 /// <see cref="BaseUrl"/>, <see cref="ApiVersion"/> or <see cref="NamePrefix"/> means "the default" and an empty
 /// <see cref="DefaultRedirectUrl"/> means "none".
 /// </remarks>
@@ -91,7 +91,7 @@ public sealed partial class PolytomicOptions : IValidatableObject
         if (EffectiveDefaultRedirectUrl is { } redirect
             && !(Uri.TryCreate(redirect, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
         {
-            yield return new ValidationResult("Polytomic:DefaultRedirectUrl must be an absolute https URL.", [nameof(DefaultRedirectUrl)]);
+            yield return new ValidationResult("Polytomic:DefaultRedirectUrl must be an absolute http or https URL; a request then checks it against AllowedOrigins.", [nameof(DefaultRedirectUrl)]);
         }
     }
 

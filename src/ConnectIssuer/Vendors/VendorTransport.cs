@@ -22,7 +22,7 @@ public sealed record VendorCall(string Vendor, IReadOnlyList<string> SecretNames
 /// <summary>
 /// The one place where vendor HTTP calls are made safe: a deadline of <c>Vendors:Timeout</c> covering
 /// every attempt and the body, a bounded body read, one re-read of the secrets and one retry after a
-/// 401, one retry of idempotent calls after a 5xx or a broken connection (before or in the middle of the
+/// 401, one retry of idempotent calls after a 502/503/504 or a broken connection (before or in the middle of the
 /// body), and no vendor body in logs: a final 4xx/5xx answer is logged at Warning with vendor and status only.
 /// </summary>
 public sealed partial class VendorTransport(

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ConnectIssuer.Server;
 using ConnectIssuer.Server.SampleSpa;
 using Microsoft.AspNetCore.Builder;
+using ConnectIssuer.Tests.FunctionsShell;
 using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Local;
@@ -81,7 +82,7 @@ public sealed class SampleSpaTests
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment.Remove("ASPNETCORE_CONTENTROOT");
         start.Environment.Remove("DOTNET_CONTENTROOT");
-        start.Environment.Remove(ServerApp.LocalDefaultEnvironmentVariable);
+        start.Environment.Remove(ServerApp.LaunchProfileVariable);
         using var server = Process.Start(start)!;
         try
         {
@@ -100,6 +101,61 @@ public sealed class SampleSpaTests
             Directory.Delete(workingDirectory, recursive: true);
         }
     }
+
+    [Fact]
+    public void WithLaunchProfileEnvironment_LaunchProfileAndNoEnvironmentNamed_RunsAsDevelopment()
+    {
+        var options = ServerApp.WithLaunchProfileEnvironment(
+            new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:1"] }, Variables((ServerApp.LaunchProfileVariable, "ConnectIssuer.Server")));
+
+        Assert.Equal("Development", options.EnvironmentName);
+        Assert.Equal(["--urls", "http://127.0.0.1:1"], options.Args!);
+    }
+
+    [Theory]
+    [InlineData("ASPNETCORE_ENVIRONMENT")]
+    [InlineData("DOTNET_ENVIRONMENT")]
+    public void WithLaunchProfileEnvironment_ShellNamesAnEnvironment_KeepsIt(string name)
+    {
+        // `ASPNETCORE_ENVIRONMENT=Production dotnet run …`: the host reads Production from the variable, unchanged.
+        var options = ServerApp.WithLaunchProfileEnvironment(
+            new WebApplicationOptions(), Variables((ServerApp.LaunchProfileVariable, "ConnectIssuer.Server"), (name, "Production")));
+
+        Assert.Null(options.EnvironmentName);
+    }
+
+    [Fact]
+    public void WithLaunchProfileEnvironment_ArgumentOrOptionNamesAnEnvironment_KeepsIt()
+    {
+        var profile = Variables((ServerApp.LaunchProfileVariable, "ConnectIssuer.Server"));
+
+        Assert.Null(ServerApp.WithLaunchProfileEnvironment(new WebApplicationOptions { Args = ["--environment", "Production"] }, profile).EnvironmentName);
+        Assert.Equal("Staging", ServerApp.WithLaunchProfileEnvironment(new WebApplicationOptions { EnvironmentName = "Staging" }, profile).EnvironmentName);
+    }
+
+    [Fact]
+    public void WithLaunchProfileEnvironment_NoLaunchProfile_KeepsTheHostDefault()
+    {
+        // `dotnet ConnectIssuer.Server.dll` (published, container): the host's default, Production.
+        Assert.Null(ServerApp.WithLaunchProfileEnvironment(new WebApplicationOptions(), Variables()).EnvironmentName);
+    }
+
+    [Fact]
+    public void LaunchProfile_SetsNoEnvironmentVariable()
+    {
+        // A profile variable would override the shell's, so `ASPNETCORE_ENVIRONMENT=Production dotnet run` would not be Production.
+        var path = Path.Combine(FunctionsShellTests.RepositoryRoot(), "src/ConnectIssuer.Server/Properties/launchSettings.json");
+        using var launchSettings = JsonDocument.Parse(File.ReadAllText(path));
+
+        var profile = launchSettings.RootElement.GetProperty("profiles").GetProperty("ConnectIssuer.Server");
+
+        Assert.Equal("Project", profile.GetProperty("commandName").GetString());
+        Assert.Equal("http://localhost:7071", profile.GetProperty("applicationUrl").GetString());
+        Assert.False(profile.TryGetProperty("environmentVariables", out _));
+    }
+
+    private static Func<string, string?> Variables(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
 
     [Fact]
     public void WithAppFolderContentRoot_NoContentRootGiven_UsesTheAppFolder()

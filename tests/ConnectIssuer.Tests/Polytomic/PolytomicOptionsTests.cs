@@ -61,6 +61,16 @@ public sealed class PolytomicOptionsTests
         Assert.Contains(key, exception.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Bind_RelativeDefaultRedirectUrl_SaysWhatStartUpAccepts()
+    {
+        // Start-up accepts http as well as https; the request-time allowlist then refuses http off localhost.
+        var exception = Assert.Throws<OptionsValidationException>(() => Bind(new() { ["Polytomic:DefaultRedirectUrl"] = "/done" }));
+
+        Assert.Contains("Polytomic:DefaultRedirectUrl must be an absolute http or https URL", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("http://localhost:5173/done", Bind(new() { ["Polytomic:DefaultRedirectUrl"] = "http://localhost:5173/done" }).EffectiveDefaultRedirectUrl);
+    }
+
     private static PolytomicOptions Bind(Dictionary<string, string?> settings)
     {
         var services = new ServiceCollection();
