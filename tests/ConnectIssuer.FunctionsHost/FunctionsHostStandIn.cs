@@ -21,7 +21,7 @@ namespace ConnectIssuer.FunctionsHost;
 /// A small stand-in for the Azure Functions host (Core Tools and the real host cannot be installed here): starts the
 /// published .NET isolated worker as the host does, drives it over the real gRPC protocol and serves its HTTP triggers
 /// on a loopback port, so tests call the Functions app over HTTP as <c>func start</c> would serve it.
-/// Protocol facts: /work/shared/docs/functions-host.md, checked against azure-functions-host
+/// Protocol facts from the public sources of azure-functions-host
 /// (<c>src/WebJobs.Script.Grpc/Channel/GrpcWorkerChannel.cs</c>, <c>src/WebJobs.Script/Workers/Rpc/RpcWorkerContext.cs</c>)
 /// and azure-functions-dotnet-worker 2.52.0 (<c>src/DotNetWorker.Grpc/GrpcWorker.cs</c>).
 /// Not reproduced: function keys, platform CORS, Easy Auth, host.json HTTP limits, functionTimeout, restarts.
