@@ -23,7 +23,7 @@ internal static class BenchSetup
     };
 
     /// <summary>An <see cref="IntegrationAppSigner"/> over a configuration-backed <see cref="SecretStore"/> (<c>Secrets:*</c>).</summary>
-    public static IntegrationAppSigner Signer(string algorithm, string? privateKeyPem = null, bool compactHmac = true)
+    public static IntegrationAppSigner Signer(string algorithm, string? privateKeyPem = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -32,7 +32,7 @@ internal static class BenchSetup
         }).Build();
         var store = new SecretStore(null, configuration, Options.Create(new KeyVaultOptions()), TimeProvider.System, NullLogger<SecretStore>.Instance);
         var options = Options.Create(new IntegrationAppOptions { WorkspaceKey = WorkspaceKey, Algorithm = algorithm });
-        return new IntegrationAppSigner(store, options, TimeProvider.System) { UseCompactHmac = compactHmac };
+        return new IntegrationAppSigner(store, options, TimeProvider.System);
     }
 
     /// <summary>The signing input (<c>header.payload</c>) of a token: what the floor signs.</summary>

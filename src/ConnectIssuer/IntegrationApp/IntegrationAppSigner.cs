@@ -16,9 +16,8 @@ public sealed record IssuedToken(string Value, DateTimeOffset ExpiresAt);
 /// secret value and reused until the secret changes; time comes from <see cref="TimeProvider"/>.
 /// </summary>
 /// <remarks>
-/// HS* tokens are written by <see cref="CompactHmacJws"/> (the same bytes as <see cref="JsonWebTokenHandler"/>
-/// writes, at a fraction of the cost; see docs/performance.md); RS*/PS*/ES* tokens, and any HS* claim set that
-/// writer declines, go through <see cref="JsonWebTokenHandler"/>.
+/// Every token is written by <see cref="JsonWebTokenHandler"/>; HS* keys sign through <see cref="HmacCryptoProvider"/>
+/// so that a workspace secret shorter than the hash still signs.
 /// </remarks>
 public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<IntegrationAppOptions> options, TimeProvider timeProvider)
 {
@@ -26,10 +25,6 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private CachedCredentials? _credentials;
-
-    /// <summary>Gets whether HS* tokens take the <see cref="CompactHmacJws"/> path. Benchmarks and the equivalence
-    /// tests turn it off to mint the same token through <see cref="JsonWebTokenHandler"/>.</summary>
-    internal bool UseCompactHmac { get; init; } = true;
 
     /// <summary>Mints a token that lives <see cref="IntegrationAppOptions.TokenLifetime"/>.</summary>
     public Task<IssuedToken> MintAsync(IDictionary<string, object> claims, CancellationToken cancellationToken = default) =>
@@ -50,14 +45,6 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
         // Whole seconds: JWT times are NumericDate, and expiresAt must match the token's exp exactly.
         var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
         var expiresAt = now + TimeSpan.FromSeconds(Math.Ceiling(lifetime.TotalSeconds));
-        if (UseCompactHmac
-            && credentials.HmacKey is { } hmacKey
-            && CompactHmacJws.TryCreate(
-                credentials.Algorithm, hmacKey, settings.WorkspaceKey, now.ToUnixTimeSeconds(), expiresAt.ToUnixTimeSeconds(), claims, out var compact))
-        {
-            return new IssuedToken(compact, expiresAt);
-        }
-
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = settings.WorkspaceKey,
@@ -83,8 +70,7 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
         }
 
         var key = CreateKey(settings.Algorithm, secret, secretName);
-        var created = new CachedCredentials(
-            settings.Algorithm, secret, new SigningCredentials(key, settings.Algorithm), (key as SymmetricSecurityKey)?.Key);
+        var created = new CachedCredentials(settings.Algorithm, secret, new SigningCredentials(key, settings.Algorithm));
         Volatile.Write(ref _credentials, created);
         return created;
     }
@@ -124,6 +110,6 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
         new(StatusCodes.Status503ServiceUnavailable, ProblemCodes.VendorNotConfigured,
             $"{Vendor} is not configured: the secret {secretName} is not a usable PKCS#8 PEM key for {algorithm}.");
 
-    /// <summary>The credentials for one secret value; <paramref name="HmacKey"/> is the HS* key bytes (null otherwise).</summary>
-    private sealed record CachedCredentials(string Algorithm, string Secret, SigningCredentials Credentials, byte[]? HmacKey);
+    /// <summary>The credentials for one secret value.</summary>
+    private sealed record CachedCredentials(string Algorithm, string Secret, SigningCredentials Credentials);
 }

@@ -1,58 +1,33 @@
-using System.Buffers.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ConnectIssuer.Vendors;
 
 /// <summary>
-/// Reads the <c>exp</c> claim of a compact JWS <b>without validating it</b>. The value is only passed on as the
-/// response's informational <c>expiresAt</c> so the SPA knows when to ask again; nothing in this service trusts it.
+/// Reads the <c>exp</c> claim of a vendor's JWT (<see cref="JsonWebToken.ValidTo"/>) <b>without validating it</b>. The value
+/// is only passed on as the response's informational <c>expiresAt</c>; nothing in this service trusts it.
 /// </summary>
 internal static class UnverifiedJwt
 {
-    private const int MaxPayloadChars = 16 * 1024;
+    private const int MaxTokenChars = 16 * 1024;
 
-    // The end of DateTimeOffset's range (9999-12-31T23:59:59Z) in Unix seconds.
-    private const long MaxUnixSeconds = 253_402_300_799;
-
-    /// <summary>Returns the token's <c>exp</c>, or null when it is not a JWT or has no usable numeric <c>exp</c>.</summary>
+    /// <summary>
+    /// Returns the token's <c>exp</c> as IdentityModel reads a NumericDate (rounded to the second, a numeric string
+    /// accepted, a negative value read as the epoch), or null when it is not a JWT or has no <c>exp</c> within range.
+    /// </summary>
     public static DateTimeOffset? TryReadExpiry(string token)
     {
-        var parts = token.Split('.');
-        if (parts.Length != 3 || parts[1].Length is 0 or > MaxPayloadChars)
+        if (token.Length > MaxTokenChars)
         {
             return null;
         }
 
         try
         {
-            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
-            if (payload.RootElement.ValueKind != JsonValueKind.Object
-                || !payload.RootElement.TryGetProperty("exp", out var exp)
-                || exp.ValueKind != JsonValueKind.Number)
-            {
-                return null;
-            }
-
-            long seconds;
-            if (exp.TryGetInt64(out var whole))
-            {
-                seconds = whole;
-            }
-            else if (exp.TryGetDouble(out var real) && real is >= 0 and <= MaxUnixSeconds)
-            {
-                seconds = (long)Math.Floor(real); // NumericDate may carry a fraction (RFC 7519 §2)
-            }
-            else
-            {
-                return null;
-            }
-
-            return seconds is >= 0 and <= MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+            // ValidTo is DateTime.MinValue without an exp and DateTime.MaxValue for an exp past the year 9999.
+            var validTo = new JsonWebToken(token).ValidTo;
+            return validTo > DateTime.MinValue && validTo < DateTime.MaxValue ? new DateTimeOffset(validTo, TimeSpan.Zero) : null;
         }
-        catch (FormatException)
-        {
-            return null;
-        }
-        catch (JsonException)
+        catch (Exception exception) when (exception is ArgumentException or FormatException or JsonException or OverflowException)
         {
             return null;
         }
