@@ -13,6 +13,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 REF="$ROOT/bench/reference"
 DURATION="${DURATION:-15s}"
 HEALTH_DURATION="${HEALTH_DURATION:-10s}"
@@ -38,8 +40,6 @@ WORK="$(mktemp -d -t bench-functions-XXXXXX)"
 PIDS=()          # plain processes (issuer, server)
 STANDINS=()      # stand-in processes (each with a worker child)
 
-log() { printf '%s\n' "$*" >&2; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 alive() { kill -0 "$1" 2>/dev/null; }
 
 forget() { # array-name pid
@@ -89,22 +89,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Waits (at most $3 tries, 20 ms apart) until $2 answers 200 with method $1; extra curl args after.
-wait_200() {
-  local method="$1" url="$2" tries="$3"; shift 3
-  local i code
-  for ((i = 0; i < tries; i++)); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -X "$method" "$@" "$url" || true)"
-    [[ "$code" == 200 ]] && return 0
-    sleep 0.02
-  done
-  return 1
-}
 
-vmhwm_mb() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 # --- prerequisites ------------------------------------------------------------------------------------------
 for tool in dotnet node curl pgrep; do command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }; done
@@ -252,9 +238,6 @@ WORKER_PID="$(timing "$STANDIN_LOG" worker_pid)"
 STANDIN_LINES_BEFORE="$(wc -l <"$STANDIN_LOG")"
 SERVER_LINES_BEFORE="$(wc -l <"$WORK/server.log")"
 
-to_ms() { # wrk latency (812.00us, 1.20ms, 2.01s) -> ms
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
-}
 
 run_wrk() { # route host duration -> wrk output file
   local base out

@@ -8,6 +8,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 REF="$ROOT/bench/reference"
 DURATION="${DURATION:-15s}"
 CONNECTIONS="${CONNECTIONS:-32}"
@@ -43,8 +45,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '%s\n' "$*" >&2; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 forget_pid() {
   local keep=() pid
@@ -61,21 +61,8 @@ stop_pid() {
   forget_pid "$pid"
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Waits (at most $3 tries, 20 ms apart) until $2 answers 200 with method $1; extra curl args after.
-wait_200() {
-  local method="$1" url="$2" tries="$3"; shift 3
-  local i code
-  for ((i = 0; i < tries; i++)); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -X "$method" "$@" "$url" || true)"
-    [[ "$code" == 200 ]] && return 0
-    sleep 0.02
-  done
-  return 1
-}
 
-vmhwm_mb() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- prerequisites ------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || { log "dotnet is required"; exit 1; }
@@ -174,7 +161,6 @@ for ((i = 1; i <= COLD_STARTS; i++)); do
   COLD_NODE+=($((t1 - t0)))
   stop_pid "$NODE_PID"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 # --- load -----------------------------------------------------------------------------------------------------
 start_dotnet
@@ -189,9 +175,6 @@ run_wrk() { # name url duration -> wrk output file
   echo "$out"
 }
 
-to_ms() { # wrk latency (e.g. 812.00us, 1.20ms, 2.01s) -> ms
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
-}
 
 declare -A URL=([dotnet]="http://127.0.0.1:$DOTNET_PORT/api/integration-app/token" [node]="http://127.0.0.1:$NODE_PORT/api/integration-app/token")
 declare -A PID_OF=([dotnet]="$DOTNET_PID" [node]="$NODE_PID")
