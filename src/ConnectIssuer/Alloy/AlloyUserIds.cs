@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ConnectIssuer.Vendors;
 
 namespace ConnectIssuer.Alloy;
 
@@ -20,7 +21,7 @@ public sealed class AlloyUserIds
 
     private readonly ConcurrentDictionary<string, string> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
-    private readonly ConcurrentDictionary<string, Task<string>> _inFlight = new(StringComparer.Ordinal);
+    private readonly KeyedSingleFlight<string, string> _inFlight = new(TimeProvider.System, StringComparer.Ordinal);
     private readonly Lock _evictionLock = new();
 
     public AlloyUserIds()
@@ -49,9 +50,8 @@ public sealed class AlloyUserIds
     /// <paramref name="resolve"/> and caches what it returns.
     /// </summary>
     /// <remarks>
-    /// The shared resolution runs without the first caller's cancellation token, so one caller giving up does not
-    /// fail the others; each of its vendor calls is still bounded by <c>Vendors:Timeout</c>. Each caller waits with
-    /// its own token.
+    /// Shared through <see cref="KeyedSingleFlight{TKey, TValue}"/>: one caller giving up does not fail the others, and
+    /// a failure reaches every waiter of that resolution and is not cached.
     /// </remarks>
     public Task<string> ResolveAsync(string username, Func<CancellationToken, Task<string>> resolve, CancellationToken cancellationToken)
     {
@@ -60,35 +60,20 @@ public sealed class AlloyUserIds
             return Task.FromResult(cached);
         }
 
-        var candidate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var shared = _inFlight.GetOrAdd(username, candidate.Task);
-        if (ReferenceEquals(shared, candidate.Task))
-        {
-            _ = RunAsync(username, candidate, resolve);
-        }
-
-        return shared.WaitAsync(cancellationToken);
+        return _inFlight.RunAsync(
+            username,
+            async ct =>
+            {
+                var userId = await resolve(ct);
+                Remember(username, userId);
+                return userId;
+            },
+            cancellationToken);
     }
 
     /// <summary>Drops <paramref name="username"/> when it is still cached as <paramref name="userId"/> (the user is gone at Alloy).</summary>
     public void Forget(string username, string userId) =>
         _ids.TryRemove(new KeyValuePair<string, string>(username, userId));
-
-    private async Task RunAsync(string username, TaskCompletionSource<string> completion, Func<CancellationToken, Task<string>> resolve)
-    {
-        try
-        {
-            var userId = await resolve(CancellationToken.None);
-            Remember(username, userId);
-            _inFlight.TryRemove(new KeyValuePair<string, Task<string>>(username, completion.Task));
-            completion.SetResult(userId);
-        }
-        catch (Exception exception)
-        {
-            _inFlight.TryRemove(new KeyValuePair<string, Task<string>>(username, completion.Task));
-            completion.SetException(exception);
-        }
-    }
 
     private void Remember(string username, string userId)
     {

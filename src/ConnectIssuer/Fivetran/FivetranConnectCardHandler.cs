@@ -16,7 +16,8 @@ namespace ConnectIssuer.Fivetran;
 public sealed partial class FivetranConnectCardHandler(
     IssuingPipeline pipeline,
     FivetranClient client,
-    FivetranCreationLock creationLock,
+    KeyedSingleFlight<string, FivetranConnectionLookup> firstCreates,
+    IOptions<VendorsOptions> vendors,
     RedirectAllowlist redirects,
     IOptions<FivetranOptions> options,
     ILogger<FivetranConnectCardHandler> logger)
@@ -67,38 +68,25 @@ public sealed partial class FivetranConnectCardHandler(
 
         var schema = FivetranSchemaName.For(settings.EffectiveSchemaPrefix, caller.CustomerId, service);
         var cardConfig = new FivetranConnectCardConfig(redirectUri, settings.HideSetupGuide);
-        FivetranConnection existing;
-        using (await creationLock.AcquireAsync($"{groupId}\n{schema}", cancellationToken))
-        {
-            var found = await client.FindConnectionAsync(groupId, schema, cancellationToken);
-            if (found is null)
+        // Concurrent first requests of this instance for one schema share one look-up-then-create. A joiner waits at
+        // most the time a look-up and a create may take (2 x Vendors:Timeout), then goes ahead unshared rather than
+        // queueing behind a hanging vendor; across instances the vendor's duplicate answer decides.
+        var started = false;
+        var lookup = await firstCreates.RunAsync(
+            $"{groupId}\n{schema}",
+            ct =>
             {
-                var created = await TryCreateAsync(groupId, service, schema, cardConfig, cancellationToken);
-                if (created.Connection is { } connection)
-                {
-                    LogConnectionCreated(logger, connection.Id!, service);
-                    var link = connection.ConnectCard is null
-                        ? await client.CreateConnectCardAsync(connection.Id!, cardConfig, cancellationToken)
-                        : client.ToLink(connection.ConnectCard, HttpStatusCode.Created);
-                    return Response(connection.Id!, link, created: true);
-                }
-
-                // Another instance (or request) won the create; what it made is the customer's connection.
-                found = await client.FindConnectionAsync(groupId, schema, cancellationToken);
-                if (found is null)
-                {
-                    LogCreateConflictUnresolved(logger, (int)created.Failure!.StatusCode!.Value, service);
-                    throw created.Failure.StatusCode == HttpStatusCode.Conflict
-                        ? ApiProblemException.Conflict("Fivetran reported a conflicting connection that could not be found; retry later.")
-                        : created.Failure;
-                }
-
-                LogCreateConflictResolved(logger, found.Id!, service);
-            }
-
-            existing = found;
+                started = true;
+                return FindOrCreateAsync(groupId, service, schema, cardConfig, ct);
+            },
+            cancellationToken,
+            vendors.Value.Timeout * 2);
+        if (started && lookup.CreatedLink is { } link)
+        {
+            return Response(lookup.Connection.Id!, link, created: true);
         }
 
+        var existing = lookup.Connection;
         if (!string.Equals(existing.Service, service, StringComparison.Ordinal))
         {
             // The schema is derived from the service, so this connection was not made by this service for this request.
@@ -108,6 +96,40 @@ public sealed partial class FivetranConnectCardHandler(
         LogConnectionReused(logger, existing.Id!, service);
         var card = await client.CreateConnectCardAsync(existing.Id!, cardConfig, cancellationToken);
         return Response(existing.Id!, card, created: false);
+    }
+
+    /// <summary>The connection with <paramref name="schema"/>: found, or created (then with its first link).</summary>
+    private async Task<FivetranConnectionLookup> FindOrCreateAsync(
+        string groupId, string service, string schema, FivetranConnectCardConfig cardConfig, CancellationToken cancellationToken)
+    {
+        var found = await client.FindConnectionAsync(groupId, schema, cancellationToken);
+        if (found is not null)
+        {
+            return new(found, null);
+        }
+
+        var created = await TryCreateAsync(groupId, service, schema, cardConfig, cancellationToken);
+        if (created.Connection is { } connection)
+        {
+            LogConnectionCreated(logger, connection.Id!, service);
+            var link = connection.ConnectCard is null
+                ? await client.CreateConnectCardAsync(connection.Id!, cardConfig, cancellationToken)
+                : client.ToLink(connection.ConnectCard, HttpStatusCode.Created);
+            return new(connection, link);
+        }
+
+        // Another instance (or request) won the create; what it made is the customer's connection.
+        found = await client.FindConnectionAsync(groupId, schema, cancellationToken);
+        if (found is null)
+        {
+            LogCreateConflictUnresolved(logger, (int)created.Failure!.StatusCode!.Value, service);
+            throw created.Failure.StatusCode == HttpStatusCode.Conflict
+                ? ApiProblemException.Conflict("Fivetran reported a conflicting connection that could not be found; retry later.")
+                : created.Failure;
+        }
+
+        LogCreateConflictResolved(logger, found.Id!, service);
+        return new(found, null);
     }
 
     private async Task<(FivetranConnection? Connection, VendorApiException? Failure)> TryCreateAsync(

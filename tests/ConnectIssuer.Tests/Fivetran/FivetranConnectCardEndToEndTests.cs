@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ConnectIssuer.Fivetran;
 using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Infrastructure;
+using ConnectIssuer.Vendors;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectIssuer.Tests.Fivetran;
@@ -208,7 +209,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
         Assert.All(bodies, b => Assert.Equal(connection.Id, b.GetProperty("connectionId").GetString()));
         Assert.Single(bodies, b => b.GetProperty("created").GetBoolean());
         Assert.Equal(6, bodies.Select(b => b.GetProperty("url").GetString()).Distinct().Count());
-        Assert.Equal(0, bed.Server.Services.GetRequiredService<FivetranCreationLock>().Count);
+        Assert.Equal(0, bed.Server.Services.GetRequiredService<KeyedSingleFlight<string, FivetranConnectionLookup>>().Count);
         bed.AssertNoLeaks();
     }
 
