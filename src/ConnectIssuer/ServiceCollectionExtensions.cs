@@ -87,6 +87,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IntegrationAppSigner>();
         services.AddSingleton<IntegrationAppTokenHandler>();
         services.AddSingleton<IntegrationAppAdminTokenHandler>();
-        services.AddSingleton<IVendorStatus, IntegrationAppStatus>();
+        services.AddSingleton<IVendorStatus, IntegrationAppVendor>();
     }
 }

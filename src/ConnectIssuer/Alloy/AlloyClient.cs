@@ -15,7 +15,7 @@ namespace ConnectIssuer.Alloy;
 public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport, IOptions<AlloyOptions> options)
 {
     /// <summary>The vendor's name in messages and logs.</summary>
-    public const string Vendor = "Alloy";
+    public static string Vendor => AlloyVendor.Names.Name;
 
     /// <summary>Looks a user up by its username (<c>GET /users/{username}</c>; Alloy accepts the username in place of the id).</summary>
     /// <returns>The user's id, or null when Alloy says the user does not exist.</returns>

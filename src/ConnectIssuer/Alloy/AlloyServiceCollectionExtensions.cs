@@ -15,7 +15,7 @@ internal static class AlloyServiceCollectionExtensions
 
         // Transient, like the typed client it holds.
         services.AddTransient<AlloyUserTokenHandler>();
-        services.AddSingleton<IVendorStatus, AlloyStatus>();
+        services.AddSingleton<IVendorStatus, AlloyVendor>();
         return services;
     }
 }

@@ -27,7 +27,7 @@ namespace ConnectIssuer.Alloy;
 public sealed partial class AlloyUserTokenHandler(
     IssuingPipeline pipeline, AlloyClient client, AlloyUserIds userIds, IOptions<AlloyOptions> options, ILogger<AlloyUserTokenHandler> logger)
 {
-    private static readonly IssuingRoute Route = new(Routes.AlloyUserToken, "alloy");
+    private static readonly IssuingRoute Route = new(Routes.AlloyUserToken, AlloyVendor.Names.RouteKey);
 
     public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);

@@ -16,7 +16,7 @@ namespace ConnectIssuer.Fivetran;
 /// </summary>
 public sealed class FivetranClient(HttpClient httpClient, VendorTransport transport, IOptions<FivetranOptions> options, TimeProvider timeProvider)
 {
-    public const string Vendor = "Fivetran";
+    public static string Vendor => FivetranVendor.Names.Name;
 
     /// <summary>Pages followed when looking a schema up; the schema filter leaves at most one item, so this only bounds a misbehaving answer.</summary>
     private const int MaxLookupPages = 20;

@@ -22,9 +22,8 @@ public sealed partial class FivetranConnectCardHandler(
     IOptions<FivetranOptions> options,
     ILogger<FivetranConnectCardHandler> logger)
 {
-    internal const string VendorKey = "fivetran";
 
-    private static readonly IssuingRoute Route = new(Routes.FivetranConnectCard, VendorKey);
+    private static readonly IssuingRoute Route = new(Routes.FivetranConnectCard, FivetranVendor.Names.RouteKey);
 
     /// <summary>
     /// Services whose naming field is <c>config.schema_prefix</c> rather than <c>config.schema</c> (database connectors,
@@ -49,7 +48,7 @@ public sealed partial class FivetranConnectCardHandler(
         }
 
         var settings = options.Value;
-        var groupId = RequireGroupId(settings);
+        var groupId = FivetranVendor.RequireGroupId(settings);
         if (settings.AllowedServices.Length == 0)
         {
             throw ApiProblemException.VendorNotConfigured(FivetranClient.Vendor, "the setting Fivetran:AllowedServices");
@@ -153,13 +152,8 @@ public sealed partial class FivetranConnectCardHandler(
         }
     }
 
-    internal static string RequireGroupId(FivetranOptions settings) =>
-        settings.GroupId is { Length: > 0 } groupId && !string.IsNullOrWhiteSpace(groupId)
-            ? groupId
-            : throw ApiProblemException.VendorNotConfigured(FivetranClient.Vendor, "the setting Fivetran:GroupId");
-
     private static IssueResponse Response(string connectionId, FivetranConnectCardLink link, bool created) =>
-        new(VendorKey) { Url = link.Url, Token = link.Token, ExpiresAt = link.ExpiresAt, ConnectionId = connectionId, Created = created };
+        new(FivetranVendor.Names.RouteKey) { Url = link.Url, Token = link.Token, ExpiresAt = link.ExpiresAt, ConnectionId = connectionId, Created = created };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fivetran connection {ConnectionId} created for service {Service}")]
     private static partial void LogConnectionCreated(ILogger logger, string connectionId, string service);

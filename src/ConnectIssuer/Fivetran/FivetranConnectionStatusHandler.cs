@@ -17,7 +17,7 @@ public sealed class FivetranConnectionStatusHandler(IssuingPipeline pipeline, Fi
     public const int MaxConnectionIdLength = 64;
 
     // Rate limited like every authenticated route, but audited as a read: nothing is issued here.
-    private static readonly IssuingRoute Route = new(Routes.FivetranConnectionStatus, FivetranConnectCardHandler.VendorKey, AuditOutcomes.Read);
+    private static readonly IssuingRoute Route = new(Routes.FivetranConnectionStatus, FivetranVendor.Names.RouteKey, AuditOutcomes.Read);
 
     public Task<Results<Ok<FivetranConnectionStatusResponse>, ProblemHttpResult>> HandleAsync(
         HttpRequest request, string connectionId, CancellationToken cancellationToken) =>
@@ -37,7 +37,7 @@ public sealed class FivetranConnectionStatusHandler(IssuingPipeline pipeline, Fi
         }
 
         var settings = options.Value;
-        var groupId = FivetranConnectCardHandler.RequireGroupId(settings);
+        var groupId = FivetranVendor.RequireGroupId(settings);
         var connection = await client.GetConnectionAsync(connectionId, cancellationToken);
         if (connection is null
             || !string.Equals(connection.Id, connectionId, StringComparison.Ordinal)
@@ -50,7 +50,7 @@ public sealed class FivetranConnectionStatusHandler(IssuingPipeline pipeline, Fi
         }
 
         return new FivetranConnectionStatusResponse(
-            FivetranConnectCardHandler.VendorKey, connectionId, connection.Service!, connection.Status?.SetupState, connection.Status?.SyncState);
+            FivetranVendor.Names.RouteKey, connectionId, connection.Service!, connection.Status?.SetupState, connection.Status?.SyncState);
     }
 
     private static ApiProblemException NotFound() => ApiProblemException.NotFound("No such Fivetran connection for this customer.");

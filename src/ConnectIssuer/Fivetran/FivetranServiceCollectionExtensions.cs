@@ -18,7 +18,7 @@ internal static class FivetranServiceCollectionExtensions
         // Transient: they hold the typed client, which must not be captured by a singleton.
         services.AddTransient<FivetranConnectCardHandler>();
         services.AddTransient<FivetranConnectionStatusHandler>();
-        services.AddSingleton<IVendorStatus, FivetranStatus>();
+        services.AddSingleton<IVendorStatus, FivetranVendor>();
         return services;
     }
 }

@@ -6,11 +6,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConnectIssuer.Health;
 
-/// <summary>Whether one vendor has its settings and secrets. Each vendor registers one.</summary>
+/// <summary>
+/// One vendor's names, written once in its vendor folder: <see cref="Name"/> in problem messages (<c>Integration.app</c>),
+/// <see cref="HealthKey"/> in the health response (<c>integrationApp</c>), <see cref="RouteKey"/> in issue answers and
+/// audit records (<c>integration-app</c>).
+/// </summary>
+public sealed record VendorNames(string Name, string HealthKey, string RouteKey);
+
+/// <summary>
+/// Whether one vendor has its settings and secrets. Each vendor registers one, and its check is the one the
+/// vendor's issuing path applies, so health never reports a vendor configured that its route refuses.
+/// </summary>
 public interface IVendorStatus
 {
-    /// <summary>Gets the vendor's key in the health response (<c>integrationApp</c>, <c>alloy</c>, …).</summary>
-    string Key { get; }
+    VendorNames Names { get; }
 
     ValueTask<bool> IsConfiguredAsync(CancellationToken cancellationToken);
 }
@@ -28,7 +37,7 @@ public sealed class HealthHandler(IEnumerable<IVendorStatus> vendors)
         var states = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var vendor in vendors)
         {
-            states[vendor.Key] = await StateAsync(vendor, cancellationToken);
+            states[vendor.Names.HealthKey] = await StateAsync(vendor, cancellationToken);
         }
 
         request.HttpContext.Response.Headers.CacheControl = "no-store";

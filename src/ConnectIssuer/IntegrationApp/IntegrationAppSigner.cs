@@ -21,7 +21,7 @@ public sealed record IssuedToken(string Value, DateTimeOffset ExpiresAt);
 /// </remarks>
 public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<IntegrationAppOptions> options, TimeProvider timeProvider)
 {
-    public const string Vendor = "Integration.app";
+    public static string Vendor => IntegrationAppVendor.Names.Name;
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private CachedCredentials? _credentials;
@@ -35,12 +35,7 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
         var settings = options.Value;
-        if (string.IsNullOrWhiteSpace(settings.WorkspaceKey))
-        {
-            throw ApiProblemException.VendorNotConfigured(Vendor, "the setting IntegrationApp:WorkspaceKey");
-        }
-
-        var credentials = await GetCredentialsAsync(settings, cancellationToken);
+        var credentials = await GetConfiguredCredentialsAsync(settings, cancellationToken);
 
         // Whole seconds: JWT times are NumericDate, and expiresAt must match the token's exp exactly.
         var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
@@ -56,6 +51,29 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
         });
         return new IssuedToken(token, expiresAt);
     }
+
+    /// <summary>
+    /// Whether a token can be minted: the same checks as <see cref="MintAsync(IDictionary{string, object}, TimeSpan, CancellationToken)"/>
+    /// (workspace key, secret, a key usable for the algorithm), so health and the token routes agree.
+    /// </summary>
+    /// <exception cref="SecretsUnavailableException">The secret store cannot be read.</exception>
+    public async ValueTask<bool> IsConfiguredAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GetConfiguredCredentialsAsync(options.Value, cancellationToken);
+            return true;
+        }
+        catch (ApiProblemException exception) when (exception.Code == ProblemCodes.VendorNotConfigured)
+        {
+            return false;
+        }
+    }
+
+    private ValueTask<CachedCredentials> GetConfiguredCredentialsAsync(IntegrationAppOptions settings, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(settings.WorkspaceKey)
+            ? throw ApiProblemException.VendorNotConfigured(Vendor, "the setting IntegrationApp:WorkspaceKey")
+            : GetCredentialsAsync(settings, cancellationToken);
 
     private async ValueTask<CachedCredentials> GetCredentialsAsync(IntegrationAppOptions settings, CancellationToken cancellationToken)
     {

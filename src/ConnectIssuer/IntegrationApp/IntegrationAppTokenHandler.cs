@@ -11,7 +11,7 @@ namespace ConnectIssuer.IntegrationApp;
 /// </summary>
 public sealed class IntegrationAppTokenHandler(IssuingPipeline pipeline, IntegrationAppSigner signer, IOptions<IntegrationAppOptions> options)
 {
-    private static readonly IssuingRoute Route = new(Routes.IntegrationAppToken, "integration-app");
+    private static readonly IssuingRoute Route = new(Routes.IntegrationAppToken, IntegrationAppVendor.Names.RouteKey);
 
     public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);
@@ -65,7 +65,7 @@ public sealed class IntegrationAppAdminTokenHandler(
     /// <summary>The OpenID Connect claim with the time (seconds since the epoch) the user last authenticated.</summary>
     public const string AuthTimeClaim = "auth_time";
 
-    private static readonly IssuingRoute Route = new(Routes.IntegrationAppAdminToken, "integration-app");
+    private static readonly IssuingRoute Route = new(Routes.IntegrationAppAdminToken, IntegrationAppVendor.Names.RouteKey);
 
     public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);

@@ -26,7 +26,7 @@ internal enum PolytomicConflict
 public sealed partial class PolytomicClient(
     HttpClient httpClient, VendorTransport transport, IOptions<PolytomicOptions> options, ILogger<PolytomicClient> logger)
 {
-    public const string Vendor = "Polytomic";
+    public static string Vendor => PolytomicVendor.Names.Name;
 
     /// <summary>The one detail for a connection that does not exist or is not the caller's customer's.</summary>
     internal const string ConnectionNotFound = "No such Polytomic connection.";

@@ -21,7 +21,7 @@ public sealed partial class PolytomicConnectHandler(
 {
     public const int MaxConnectionIdLength = 128;
 
-    private static readonly IssuingRoute Route = new(Routes.PolytomicConnect, "polytomic");
+    private static readonly IssuingRoute Route = new(Routes.PolytomicConnect, PolytomicVendor.Names.RouteKey);
 
     public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(

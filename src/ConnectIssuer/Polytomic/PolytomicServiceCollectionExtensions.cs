@@ -12,7 +12,7 @@ internal static class PolytomicServiceCollectionExtensions
         services.AddValidatedOptions<PolytomicOptions>(PolytomicOptions.SectionName);
         services.AddVendorClient<PolytomicClient>();
         services.AddTransient<PolytomicConnectHandler>();
-        services.AddSingleton<IVendorStatus, PolytomicStatus>();
+        services.AddSingleton<IVendorStatus, PolytomicVendor>();
         return services;
     }
 }

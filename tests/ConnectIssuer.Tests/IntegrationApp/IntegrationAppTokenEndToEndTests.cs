@@ -123,6 +123,44 @@ public sealed class IntegrationAppTokenEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain("PRIVATE KEY", problem.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RS256", "ec-p256")]
+    [InlineData("RS256", "rsa-1024")]
+    [InlineData("ES256", "ec-p384")]
+    [InlineData("PS256", "not-a-pem")]
+    public async Task Health_PrivateKeyTheSignerRefuses_ReportsNotConfiguredLikeTheTokenRoute(string algorithm, string keyKind)
+    {
+        using var ec256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var ec384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var rsa1024 = RSA.Create(1024);
+        var pem = keyKind switch
+        {
+            "ec-p256" => ec256.ExportPkcs8PrivateKeyPem(),
+            "ec-p384" => ec384.ExportPkcs8PrivateKeyPem(),
+            "rsa-1024" => rsa1024.ExportPkcs8PrivateKeyPem(),
+            _ => "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----",
+        };
+        await using var server = await StartAsync(new() { ["IntegrationApp:Algorithm"] = algorithm, ["Secrets:IntegrationAppPrivateKey"] = pem });
+
+        var health = await (await server.Client.GetAsync("/api/health")).ReadJsonAsync();
+        var response = await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", _issuer.CreateToken()));
+
+        Assert.Equal("not-configured", health.GetProperty("vendors").GetProperty("integrationApp").GetString());
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "vendor_not_configured");
+        Assert.StartsWith("Integration.app is not configured: the secret IntegrationAppPrivateKey", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        server.Logs.AssertNoneContain([pem]);
+    }
+
+    [Fact]
+    public async Task Health_UsableSecrets_ReportsConfigured()
+    {
+        await using var server = await StartAsync();
+
+        var health = await (await server.Client.GetAsync("/api/health")).ReadJsonAsync();
+
+        Assert.Equal("configured", health.GetProperty("vendors").GetProperty("integrationApp").GetString());
+    }
+
     [Fact]
     public async Task AdminToken_AdminCaller_MintsWorkspaceTokenWithoutId()
     {

@@ -3,10 +3,12 @@ using ConnectIssuer.Secrets;
 
 namespace ConnectIssuer.Alloy;
 
-/// <summary>Alloy is configured with a base URL, a username prefix (validated at start-up) and the API key.</summary>
-internal sealed class AlloyStatus(SecretStore secrets, IOptions<AlloyOptions> options) : IVendorStatus
+/// <summary>Alloy: its names, and configured with a base URL, a username prefix (validated at start-up) and the API key.</summary>
+internal sealed class AlloyVendor(SecretStore secrets, IOptions<AlloyOptions> options) : IVendorStatus
 {
-    public string Key => "alloy";
+    public static VendorNames Names { get; } = new("Alloy", "alloy", "alloy");
+
+    VendorNames IVendorStatus.Names => Names;
 
     public async ValueTask<bool> IsConfiguredAsync(CancellationToken cancellationToken)
     {
