@@ -65,7 +65,6 @@ public static class ServiceCollectionExtensions
         // Secrets and vendor calls
         services.AddSecretStore();
         services.AddValidatedOptions<VendorsOptions>(VendorsOptions.SectionName);
-        services.AddSingleton<VendorTransport>();
 
         // Vendors
         services.AddIntegrationApp();
