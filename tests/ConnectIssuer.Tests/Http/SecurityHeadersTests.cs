@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using ConnectIssuer.Health;
 using ConnectIssuer.Hosting;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Tests.Callers;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -87,9 +88,11 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
 
         var success = new DefaultHttpContext { RequestServices = provider };
         success.Request.Headers["X-MS-CLIENT-PRINCIPAL"] = CallerAuthenticationTests.EasyAuthPrincipal(("sub", "org_42"));
-        var issued = await provider.GetRequiredService<IntegrationAppTokenHandler>().HandleAsync(success.Request, CancellationToken.None);
+        var pipeline = provider.GetRequiredService<IssuingPipeline>();
+        var handler = provider.GetRequiredService<IntegrationAppTokenHandler>();
+        var issued = await pipeline.RunAsync(success.Request, IntegrationAppTokenHandler.Route, handler.IssueAsync, CancellationToken.None);
         var problem = new DefaultHttpContext { RequestServices = provider };
-        var refused = await provider.GetRequiredService<IntegrationAppTokenHandler>().HandleAsync(problem.Request, CancellationToken.None);
+        var refused = await pipeline.RunAsync(problem.Request, IntegrationAppTokenHandler.Route, handler.IssueAsync, CancellationToken.None);
         var health = new DefaultHttpContext { RequestServices = provider };
         await provider.GetRequiredService<HealthHandler>().HandleAsync(health.Request, CancellationToken.None);
 
