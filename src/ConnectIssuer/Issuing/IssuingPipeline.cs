@@ -32,7 +32,7 @@ public static class IssuingRoute
 /// The one pipeline every authenticated route goes through, in this order: authenticate the caller,
 /// take a per-customer permit, read the body within its limits, run the route's handler, map any
 /// failure to the contract's problem response, write one audit record, and mark the answer
-/// <c>no-store</c> and <c>nosniff</c>. Handlers only express their flow and never see the pipeline; a host adapter calls
+/// <c>no-store</c>. Handlers only express their flow and never see the pipeline; a host adapter calls
 /// <c>pipeline.RunAsync(request, XHandler.Route, handler.IssueAsync, ct)</c>, one line per route.
 /// </summary>
 public sealed partial class IssuingPipeline(
@@ -58,7 +58,6 @@ public sealed partial class IssuingPipeline(
         ArgumentNullException.ThrowIfNull(issue);
         var context = request.HttpContext;
         context.Response.Headers.CacheControl = "no-store";
-        SecurityHeaders.Apply(context.Response);
         Caller? caller = null;
         try
         {
