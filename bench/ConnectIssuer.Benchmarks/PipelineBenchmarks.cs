@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Secrets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,7 @@ namespace ConnectIssuer.Benchmarks;
 
 /// <summary>
 /// <c>POST /api/integration-app/token</c> in process: a <see cref="DefaultHttpContext"/> with the caller's RS256
-/// bearer and a <c>{}</c> body goes through the real composition (<c>AddConnectIssuer</c>) and the real handler,
+/// bearer and a <c>{}</c> body goes through the real composition (<c>AddConnectIssuer</c>) the real pipeline and handler,
 /// and the returned <see cref="IResult"/> is executed into the response body. No Kestrel, no sockets.
 /// The audit record is formatted by a logger that discards it, so its cost is counted without console I/O.
 /// </summary>
@@ -27,6 +28,7 @@ public class PipelineBenchmarks : IDisposable
     private readonly RSA _rsa = BenchSetup.NewRsa();
     private readonly MemoryStream _responseBody = new();
     private ServiceProvider _services = null!;
+    private IssuingPipeline _pipeline = null!;
     private IntegrationAppTokenHandler _handler = null!;
     private string _authorization = "";
 
@@ -57,6 +59,7 @@ public class PipelineBenchmarks : IDisposable
         services.AddSingleton<BaseConfigurationManager>(new StaticConfigurationManager<OpenIdConnectConfiguration>(metadata));
         services.AddConnectIssuer();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        _pipeline = _services.GetRequiredService<IssuingPipeline>();
         _handler = _services.GetRequiredService<IntegrationAppTokenHandler>();
         _authorization = "Bearer " + CallerValidationBenchmarks.CallerToken(new SigningCredentials(rsaKey, SecurityAlgorithms.RsaSha256));
 
@@ -81,7 +84,7 @@ public class PipelineBenchmarks : IDisposable
         _responseBody.SetLength(0);
         context.Response.Body = _responseBody;
 
-        var result = await _handler.HandleAsync(request, CancellationToken.None);
+        var result = await _pipeline.RunAsync(request, IntegrationAppTokenHandler.Route, _handler.IssueAsync, CancellationToken.None);
         await result.ExecuteAsync(context);
         return context.Response.StatusCode;
     }

@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace ConnectIssuer.Functions;
 
@@ -11,6 +12,9 @@ public static class FunctionsAppHost
 
         // HttpRequest in, IResult out: the HTTP proxying middleware executes the handlers' TypedResults.
         builder.ConfigureFunctionsWebApplication();
+
+        // X-Content-Type-Options on every answer, in one place (after the proxying middleware, which provides the HttpContext).
+        builder.UseMiddleware<SecurityHeadersMiddleware>();
 
         // Application Insights for the worker, keeping every audit record and token rejection.
         builder.Services.AddWorkerTelemetry();

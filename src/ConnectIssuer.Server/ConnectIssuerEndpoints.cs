@@ -3,29 +3,33 @@ using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Polytomic;
 
 namespace ConnectIssuer.Server;
 
-/// <summary>Maps <see cref="Routes.All"/> onto the handlers, one line each, as the Functions adapters do.</summary>
+/// <summary>Maps <see cref="Routes.All"/> onto the pipeline and the handlers, one line each, as the Functions adapters do.</summary>
 public static class ConnectIssuerEndpoints
 {
     public static IEndpointRouteBuilder MapConnectIssuer(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/" + Routes.Prefix);
 
-        api.MapPost(Routes.IntegrationAppToken, (HttpRequest request, IntegrationAppTokenHandler handler, CancellationToken ct) =>
-            handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppToken");
-        api.MapPost(Routes.IntegrationAppAdminToken, (HttpRequest request, IntegrationAppAdminTokenHandler handler, CancellationToken ct) =>
-            handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("IntegrationAppAdminToken");
-        api.MapPost(Routes.AlloyUserToken, (HttpRequest request, AlloyUserTokenHandler handler, CancellationToken ct) =>
-            handler.HandleAsync(request, ct)).Issuing<EmptyRequest>("AlloyUserToken");
-        api.MapPost(Routes.PolytomicConnect, (HttpRequest request, PolytomicConnectHandler handler, CancellationToken ct) =>
-            handler.HandleAsync(request, ct)).Issuing<PolytomicConnectRequest>("PolytomicConnect");
-        api.MapPost(Routes.FivetranConnectCard, (HttpRequest request, FivetranConnectCardHandler handler, CancellationToken ct) =>
-            handler.HandleAsync(request, ct)).Issuing<FivetranConnectCardRequest>("FivetranConnectCard");
-        api.MapGet(Routes.FivetranConnectionStatus, (HttpRequest request, string connectionId, FivetranConnectionStatusHandler handler, CancellationToken ct) =>
-            handler.HandleAsync(request, connectionId, ct)).Documented("FivetranConnectionStatus");
+        // One line per route: the pipeline runs the route's handler (its issue method) with the route's description.
+        api.MapPost(Routes.IntegrationAppToken, (HttpRequest request, IssuingPipeline pipeline, IntegrationAppTokenHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, IntegrationAppTokenHandler.Route, handler.IssueAsync, ct)).Issuing<EmptyRequest>("IntegrationAppToken");
+        api.MapPost(Routes.IntegrationAppAdminToken, (HttpRequest request, IssuingPipeline pipeline, IntegrationAppAdminTokenHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, IntegrationAppAdminTokenHandler.Route, handler.IssueAsync, ct)).Issuing<EmptyRequest>("IntegrationAppAdminToken");
+        api.MapPost(Routes.AlloyUserToken, (HttpRequest request, IssuingPipeline pipeline, AlloyUserTokenHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, AlloyUserTokenHandler.Route, handler.IssueAsync, ct)).Issuing<EmptyRequest>("AlloyUserToken");
+        api.MapPost(Routes.PolytomicConnect, (HttpRequest request, IssuingPipeline pipeline, PolytomicConnectHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, PolytomicConnectHandler.Route, (caller, body, cancel) => handler.IssueAsync(caller, body, request.Headers, cancel), ct))
+            .Issuing<PolytomicConnectRequest>("PolytomicConnect");
+        api.MapPost(Routes.FivetranConnectCard, (HttpRequest request, IssuingPipeline pipeline, FivetranConnectCardHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, FivetranConnectCardHandler.Route, handler.IssueAsync, ct)).Issuing<FivetranConnectCardRequest>("FivetranConnectCard");
+        api.MapGet(Routes.FivetranConnectionStatus, (HttpRequest request, string connectionId, IssuingPipeline pipeline, FivetranConnectionStatusHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, FivetranConnectionStatusHandler.Route, (caller, cancel) => handler.StatusAsync(caller, connectionId, cancel), ct))
+            .Documented("FivetranConnectionStatus");
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;

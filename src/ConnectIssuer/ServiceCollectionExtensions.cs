@@ -6,6 +6,7 @@ using ConnectIssuer.Health;
 using ConnectIssuer.Hosting;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Polytomic;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
@@ -75,10 +76,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<HealthHandler>();
         return services;
     }
-
-    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
-        where T : class =>
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
     private static void AddIntegrationApp(this IServiceCollection services)
     {

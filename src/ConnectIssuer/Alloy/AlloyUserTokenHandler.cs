@@ -1,8 +1,8 @@
 using System.Net;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Vendors;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConnectIssuer.Alloy;
 
@@ -25,14 +25,13 @@ namespace ConnectIssuer.Alloy;
 /// </para>
 /// </remarks>
 public sealed partial class AlloyUserTokenHandler(
-    IssuingPipeline pipeline, AlloyClient client, AlloyUserIds userIds, IOptions<AlloyOptions> options, ILogger<AlloyUserTokenHandler> logger)
+    AlloyClient client, AlloyUserIds userIds, IOptions<AlloyOptions> options, ILogger<AlloyUserTokenHandler> logger)
 {
-    private static readonly IssuingRoute Route = new(Routes.AlloyUserToken, AlloyVendor.Names.RouteKey);
+    /// <summary>Gets the route as the pipeline runs it: the body is read within its limits and ignored.</summary>
+    public static IssuingRoute<EmptyRequest> Route { get; } = new(Routes.AlloyUserToken, AlloyVendor.Names.RouteKey, IssuingRoute.EmptyBody);
 
-    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);
-
-    private async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>Issues an Alloy user token for the authenticated <paramref name="caller"/>'s customer.</summary>
+    public async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
     {
         var prefix = options.Value.UsernamePrefix ?? throw ApiProblemException.VendorNotConfigured(AlloyClient.Vendor, "the setting Alloy:UsernamePrefix");
         var username = AlloyUsername.For(prefix, caller.CustomerId);

@@ -1,8 +1,8 @@
 using System.Net;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Vendors;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConnectIssuer.Fivetran;
 
@@ -14,7 +14,6 @@ namespace ConnectIssuer.Fivetran;
 /// 409 when a connection with the customer's schema exists but cannot be used; 503 when not configured; vendor faults per the contract.
 /// </summary>
 public sealed partial class FivetranConnectCardHandler(
-    IssuingPipeline pipeline,
     FivetranClient client,
     KeyedSingleFlight<string, FivetranConnectionLookup> firstCreates,
     IOptions<VendorsOptions> vendors,
@@ -22,8 +21,9 @@ public sealed partial class FivetranConnectCardHandler(
     IOptions<FivetranOptions> options,
     ILogger<FivetranConnectCardHandler> logger)
 {
-
-    private static readonly IssuingRoute Route = new(Routes.FivetranConnectCard, FivetranVendor.Names.RouteKey);
+    /// <summary>Gets the route as the pipeline runs it.</summary>
+    public static IssuingRoute<FivetranConnectCardRequest> Route { get; } =
+        new(Routes.FivetranConnectCard, FivetranVendor.Names.RouteKey, FivetranHttpJsonContext.Default.FivetranConnectCardRequest);
 
     /// <summary>
     /// Services whose naming field is <c>config.schema_prefix</c> rather than <c>config.schema</c> (database connectors,
@@ -37,10 +37,8 @@ public sealed partial class FivetranConnectCardHandler(
         "sql_server", "sql_server_rds", "azure_sql_db", "azure_sql_managed_db", "oracle", "oracle_rds",
     };
 
-    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, Route, FivetranHttpJsonContext.Default.FivetranConnectCardRequest, IssueAsync, cancellationToken);
-
-    private async Task<IssueResponse> IssueAsync(Caller caller, FivetranConnectCardRequest? body, CancellationToken cancellationToken)
+    /// <summary>Issues the Connect Card link for the authenticated <paramref name="caller"/>.</summary>
+    public async Task<IssueResponse> IssueAsync(Caller caller, FivetranConnectCardRequest? body, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(body?.Service))
         {

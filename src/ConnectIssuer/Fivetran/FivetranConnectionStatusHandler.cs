@@ -1,7 +1,7 @@
 using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
+using ConnectIssuer.Issuing;
 
 namespace ConnectIssuer.Fivetran;
 
@@ -11,25 +11,23 @@ namespace ConnectIssuer.Fivetran;
 /// the connection's service (and it is in <c>Fivetran:GroupId</c>); an unknown id, a malformed id and another customer's
 /// connection all answer the same 404 <c>not_found</c>, so existence is not revealed.
 /// </summary>
-public sealed class FivetranConnectionStatusHandler(IssuingPipeline pipeline, FivetranClient client, IOptions<FivetranOptions> options)
+public sealed class FivetranConnectionStatusHandler(FivetranClient client, IOptions<FivetranOptions> options)
 {
     /// <summary>The longest connection id looked up; Fivetran's are two short words (e.g. <c>speak_inexpensive</c>).</summary>
     public const int MaxConnectionIdLength = 64;
 
-    // Rate limited like every authenticated route, but audited as a read: nothing is issued here.
-    private static readonly IssuingRoute Route = new(Routes.FivetranConnectionStatus, FivetranVendor.Names.RouteKey, AuditOutcomes.Read);
-
-    public Task<Results<Ok<FivetranConnectionStatusResponse>, ProblemHttpResult>> HandleAsync(
-        HttpRequest request, string connectionId, CancellationToken cancellationToken) =>
-        pipeline.RunAsync<EmptyRequest, FivetranConnectionStatusResponse>(
-            request, Route, null, (caller, _, ct) => StatusAsync(caller, connectionId, ct), cancellationToken);
+    /// <summary>Gets the route as the pipeline runs it: no body, rate limited like every authenticated route, but audited
+    /// as a read, since nothing is issued here.</summary>
+    public static IssuingRoute<EmptyRequest> Route { get; } =
+        new(Routes.FivetranConnectionStatus, FivetranVendor.Names.RouteKey, BodyType: null, AuditOutcomes.Read);
 
     /// <summary>A cheap shape check before any vendor call: ASCII letters, digits, <c>_</c> and <c>-</c>, 1 to 64 characters.</summary>
     public static bool IsPlausibleConnectionId(string? connectionId) =>
         connectionId is { Length: > 0 and <= MaxConnectionIdLength }
         && connectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private async Task<FivetranConnectionStatusResponse> StatusAsync(Caller caller, string connectionId, CancellationToken cancellationToken)
+    /// <summary>The state of <paramref name="connectionId"/> (the route value), if it is the <paramref name="caller"/>'s customer's.</summary>
+    public async Task<FivetranConnectionStatusResponse> StatusAsync(Caller caller, string connectionId, CancellationToken cancellationToken)
     {
         if (!IsPlausibleConnectionId(connectionId))
         {

@@ -1,4 +1,5 @@
 using ConnectIssuer.Health;
+using ConnectIssuer.Hosting;
 using ConnectIssuer.Vendors;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
-using ConnectIssuer.Http;
 using ConnectIssuer.Secrets;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -41,7 +40,6 @@ public sealed class HealthHandler(IEnumerable<IVendorStatus> vendors)
         }
 
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        SecurityHeaders.Apply(request.HttpContext.Response);
         return TypedResults.Ok(new HealthResponse("ok", Version, states));
     }
 

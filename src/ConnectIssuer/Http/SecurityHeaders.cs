@@ -1,9 +1,9 @@
 namespace ConnectIssuer.Http;
 
 /// <summary>
-/// The response headers every answer of the service carries, whichever host runs it. The issuing pipeline and the health
-/// handler apply them (so the Functions worker's answers have them); the standalone server applies them to every response
-/// it writes, its own 404/405s, OpenAPI and sample files included.
+/// The response headers every answer of the service carries, whichever host runs it. Each host applies them in one place:
+/// the Functions worker's middleware to every function's answer, the standalone server's to every response it writes (its
+/// own 404/405s, OpenAPI and sample files included). The product code never sets them.
 /// </summary>
 public static class SecurityHeaders
 {

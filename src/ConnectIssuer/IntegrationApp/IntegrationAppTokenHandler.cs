@@ -1,7 +1,7 @@
 using System.Globalization;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
+using ConnectIssuer.Issuing;
 
 namespace ConnectIssuer.IntegrationApp;
 
@@ -9,14 +9,14 @@ namespace ConnectIssuer.IntegrationApp;
 /// <c>POST /api/integration-app/token</c>: a token for the vendor's front-end SDK, for the caller's customer.
 /// Claims <c>id</c>, <c>name</c> and <c>fields</c> come from the caller's credential only; the body is ignored.
 /// </summary>
-public sealed class IntegrationAppTokenHandler(IssuingPipeline pipeline, IntegrationAppSigner signer, IOptions<IntegrationAppOptions> options)
+public sealed class IntegrationAppTokenHandler(IntegrationAppSigner signer, IOptions<IntegrationAppOptions> options)
 {
-    private static readonly IssuingRoute Route = new(Routes.IntegrationAppToken, IntegrationAppVendor.Names.RouteKey);
+    /// <summary>Gets the route as the pipeline runs it: the body is read within its limits and ignored.</summary>
+    public static IssuingRoute<EmptyRequest> Route { get; } =
+        new(Routes.IntegrationAppToken, IntegrationAppVendor.Names.RouteKey, IssuingRoute.EmptyBody);
 
-    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);
-
-    private async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>Mints a token for the authenticated <paramref name="caller"/>'s customer.</summary>
+    public async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
     {
         var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["id"] = caller.CustomerId };
         if (caller.Name is { Length: > 0 } name)
@@ -56,7 +56,6 @@ public sealed class IntegrationAppTokenHandler(IssuingPipeline pipeline, Integra
 /// <see cref="CallerAuthenticationOptions.AdminMaxAuthAge"/> set, the caller must also have signed in recently.
 /// </summary>
 public sealed class IntegrationAppAdminTokenHandler(
-    IssuingPipeline pipeline,
     IntegrationAppSigner signer,
     IOptions<IntegrationAppOptions> options,
     IOptions<CallerAuthenticationOptions> auth,
@@ -65,12 +64,12 @@ public sealed class IntegrationAppAdminTokenHandler(
     /// <summary>The OpenID Connect claim with the time (seconds since the epoch) the user last authenticated.</summary>
     public const string AuthTimeClaim = "auth_time";
 
-    private static readonly IssuingRoute Route = new(Routes.IntegrationAppAdminToken, IntegrationAppVendor.Names.RouteKey);
+    /// <summary>Gets the route as the pipeline runs it: the body is read within its limits and ignored.</summary>
+    public static IssuingRoute<EmptyRequest> Route { get; } =
+        new(Routes.IntegrationAppAdminToken, IntegrationAppVendor.Names.RouteKey, IssuingRoute.EmptyBody);
 
-    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);
-
-    private async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>Mints a workspace-wide admin token, if the authenticated <paramref name="caller"/> may have one.</summary>
+    public async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
     {
         if (!caller.IsAdmin)
         {

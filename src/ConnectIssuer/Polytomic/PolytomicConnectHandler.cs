@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using ConnectIssuer.Callers;
 using ConnectIssuer.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
+using ConnectIssuer.Issuing;
 
 namespace ConnectIssuer.Polytomic;
 
@@ -17,21 +17,16 @@ namespace ConnectIssuer.Polytomic;
 /// when the name is taken; <c>503 vendor_not_configured</c> without <c>Polytomic:AllowedTypes</c> or the API key.
 /// </remarks>
 public sealed partial class PolytomicConnectHandler(
-    IssuingPipeline pipeline, PolytomicClient client, RedirectAllowlist redirects, IOptions<PolytomicOptions> options, ILogger<PolytomicConnectHandler> logger)
+    PolytomicClient client, RedirectAllowlist redirects, IOptions<PolytomicOptions> options, ILogger<PolytomicConnectHandler> logger)
 {
     public const int MaxConnectionIdLength = 128;
 
-    private static readonly IssuingRoute Route = new(Routes.PolytomicConnect, PolytomicVendor.Names.RouteKey);
+    /// <summary>Gets the route as the pipeline runs it.</summary>
+    public static IssuingRoute<PolytomicConnectRequest> Route { get; } =
+        new(Routes.PolytomicConnect, PolytomicVendor.Names.RouteKey, PolytomicRequestJsonContext.Default.PolytomicConnectRequest);
 
-    public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(
-            request,
-            Route,
-            PolytomicRequestJsonContext.Default.PolytomicConnectRequest,
-            (caller, body, ct) => IssueAsync(caller, body, request.Headers, ct),
-            cancellationToken);
-
-    private async Task<IssueResponse> IssueAsync(Caller caller, PolytomicConnectRequest? body, IHeaderDictionary headers, CancellationToken cancellationToken)
+    /// <summary>Starts a session for the authenticated <paramref name="caller"/>; <paramref name="headers"/> may carry an <c>Idempotency-Key</c>.</summary>
+    public async Task<IssueResponse> IssueAsync(Caller caller, PolytomicConnectRequest? body, IHeaderDictionary headers, CancellationToken cancellationToken)
     {
         var settings = options.Value;
 

@@ -2,6 +2,7 @@ using ConnectIssuer.Callers;
 using ConnectIssuer.Hosting;
 using ConnectIssuer.Http;
 using ConnectIssuer.IntegrationApp;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -262,7 +263,8 @@ public sealed class PlatformGateTests
         var context = new DefaultHttpContext { RequestServices = provider };
         context.Request.Method = "POST";
         context.Request.Headers["X-MS-CLIENT-PRINCIPAL"] = principalHeader;
-        var result = await provider.GetRequiredService<IntegrationAppAdminTokenHandler>().HandleAsync(context.Request, CancellationToken.None);
+        var result = await provider.GetRequiredService<IssuingPipeline>().RunAsync(
+            context.Request, IntegrationAppAdminTokenHandler.Route, provider.GetRequiredService<IntegrationAppAdminTokenHandler>().IssueAsync, CancellationToken.None);
         return result.Result;
     }
 

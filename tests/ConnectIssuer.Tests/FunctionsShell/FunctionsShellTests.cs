@@ -1,4 +1,5 @@
 using System.Reflection;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
@@ -41,8 +42,10 @@ public sealed class FunctionsShellTests
         Assert.Equal(AuthorizationLevel.Anonymous, trigger.AuthLevel);
         Assert.Equal(typeof(CancellationToken), method.GetParameters()[^1].ParameterType);
         Assert.True(typeof(Task).IsAssignableFrom(method.ReturnType));
-        // One constructor parameter: the handler it forwards to.
-        Assert.Single(Assert.Single(type.GetConstructors()).GetParameters());
+        // Constructor: the handler it forwards to, after the pipeline that runs the handler (health has no pipeline).
+        var services = Assert.Single(type.GetConstructors()).GetParameters().Select(p => p.ParameterType).ToArray();
+        Assert.EndsWith("Handler", services[^1].Name, StringComparison.Ordinal);
+        Assert.Equal(typeName == nameof(ConnectIssuer.Functions.HealthFunction) ? [] : [typeof(IssuingPipeline)], services[..^1]);
     }
 
     [Fact]

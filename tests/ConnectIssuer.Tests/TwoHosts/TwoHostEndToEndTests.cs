@@ -106,6 +106,7 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
 
         var status = await own.ReadJsonAsync();
         Assert.Equal("no-store", own.Headers.CacheControl?.ToString());
+        AssertNoSniff(own);
         Assert.Equal(
             $$"""{"vendor":"fivetran","connectionId":"{{id}}","service":"salesforce","setupState":"incomplete","syncState":"scheduled"}""",
             status.GetRawText());
@@ -145,6 +146,36 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
             Assert.Equal("Bearer", challenge.Scheme);
             Assert.Contains("error=\"invalid_token\"", challenge.Parameter, StringComparison.Ordinal);
             Assert.Equal("no-store", rejected.Headers.CacheControl?.ToString());
+        }
+    }
+
+    /// <summary>Each host sets the security headers in one place (the worker's middleware, the server's), for every route's answer.</summary>
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task EveryRoute_SuccessAndProblems_CarryNosniff(HostKind host)
+    {
+        foreach (var route in Routes.All)
+        {
+            var bearer = environment.Bearer(TwoHostEnvironment.NewCustomerId()); // one customer per route: within its rate limit
+            var path = route.Path.Replace("{connectionId}", "no_such_connection", StringComparison.Ordinal);
+            var anonymous = await Client(host).SendAsync(new HttpRequestMessage(new HttpMethod(route.Method), path));
+            var authenticated = await Client(host).SendAsync(route.Method == "GET" ? Get(path, bearer) : HttpExtensions.Post(path, bearer, """{"service":"""));
+
+            if (route.Route == Routes.Health)
+            {
+                Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+                Assert.Equal(HttpStatusCode.OK, authenticated.StatusCode);
+            }
+            else
+            {
+                await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+                await (route.Method == "GET"
+                    ? authenticated.AssertProblemAsync(HttpStatusCode.NotFound, "not_found")
+                    : authenticated.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request"));
+            }
+
+            AssertNoSniff(anonymous);
+            AssertNoSniff(authenticated);
         }
     }
 
