@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using ConnectIssuer.Callers;
-using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ConnectIssuer.Tests.Callers;
@@ -85,7 +85,7 @@ public sealed class AuthUnavailableTests
     {
         await using var issuer = await FakeOidcIssuer.StartAsync();
         issuer.Fault = OidcFault.ServerError;
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await RunningServer.StartAsync(Settings(issuer), services: s => s.AddSingleton<TimeProvider>(clock));
         await AssertAuthUnavailableAsync(await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", issuer.CreateToken())));
         var requestsAfterFailure = issuer.MetadataRequests;

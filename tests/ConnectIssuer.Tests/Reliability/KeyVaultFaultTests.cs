@@ -3,6 +3,7 @@ using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Reliability;
 
@@ -87,7 +88,7 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         var issuer = await FakeOidcIssuer.StartAsync();
         var vault = new FakeKeyVault();
         vault.Secrets[SecretNames.IntegrationAppWorkspaceSecret] = Secret;
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var settings = issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
         settings["IntegrationApp:WorkspaceKey"] = "kv-ws";
@@ -99,7 +100,7 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         return new Harness(issuer, vault, clock, server);
     }
 
-    private sealed record Harness(FakeOidcIssuer Issuer, FakeKeyVault Vault, ManualTimeProvider Clock, RunningServer Server) : IAsyncDisposable
+    private sealed record Harness(FakeOidcIssuer Issuer, FakeKeyVault Vault, FakeTimeProvider Clock, RunningServer Server) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

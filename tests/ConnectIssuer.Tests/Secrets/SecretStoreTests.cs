@@ -3,6 +3,7 @@ using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Secrets;
 
@@ -13,7 +14,7 @@ public sealed class SecretStoreTests : IDisposable
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
 
     private readonly FakeKeyVault _vault = new();
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly CapturingLogger<SecretStore> _logger = new();
 
     public SecretStoreTests() => _vault.Secrets[Name] = Value;

@@ -2,6 +2,7 @@ using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Secrets;
 
@@ -25,7 +26,7 @@ public sealed class SecretStoreUnderLoadTests : IAsyncLifetime
     public async Task IntegrationAppToken_ManyConcurrentRequestsOverTwoTtls_OneVaultReadPerTtl()
     {
         using var vault = new FakeKeyVault();
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         vault.Secrets[SecretNames.IntegrationAppWorkspaceSecret] = "ws-secret-0123456789abcdef0123456789abcdef";
         var settings = _issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using ConnectIssuer.Http;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Sandbox;
-using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using ConnectIssuer.Vendors;
 using Microsoft.AspNetCore.Builder;
@@ -12,6 +11,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Vendors;
 
@@ -266,7 +266,7 @@ public sealed class VendorTransportTests : IAsyncLifetime
         {
             _values = new() { [$"Secrets:{SecretNames.AlloyApiKey}"] = first };
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(_values).Build();
-            Store = new SecretStore(null, new RotatingConfiguration(configuration, this), Options.Create(new KeyVaultOptions()), new ManualTimeProvider(DateTimeOffset.UnixEpoch), NullLogger<SecretStore>.Instance);
+            Store = new SecretStore(null, new RotatingConfiguration(configuration, this), Options.Create(new KeyVaultOptions()), new FakeTimeProvider(DateTimeOffset.UnixEpoch), NullLogger<SecretStore>.Instance);
         }
 
         public string? Next { get; set; }
