@@ -327,12 +327,11 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
     {
         await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = "00:00:00.500" });
         bed.Vendor.Fault = VendorFault.Hang;
-        var started = DateTimeOffset.UtcNow;
 
-        var response = await bed.ConnectCardAsync("org_42");
+        // The vendor never answers: only the deadline can end the call, and it ends as a 504.
+        var response = await Eventually.CompletesAsync(bed.ConnectCardAsync("org_42"));
 
         await response.AssertProblemAsync(HttpStatusCode.GatewayTimeout, "vendor_timeout");
-        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5));
     }
 
     [Theory]

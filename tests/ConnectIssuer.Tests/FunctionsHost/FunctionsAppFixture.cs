@@ -24,13 +24,9 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
 
     internal RunningServer Server { get; private set; } = null!;
 
-    public TimeSpan StartedIn { get; private set; }
-
     public async Task InitializeAsync()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         Host = await StartAsync(Settings, "Development");
-        StartedIn = clock.Elapsed;
         Functions = new HttpClient { BaseAddress = Host.BaseAddress };
         Server = await RunningServer.StartAsync(new Dictionary<string, string?>(Settings), "Development");
     }
