@@ -125,7 +125,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         lock (_responses)
         {
             var needles = SecretValues.Values.Concat(_minted).ToList();
-            var logHits = Server.Logs.Lines.Count(line => needles.Any(n => line.Contains(n, StringComparison.Ordinal)));
+            var logHits = Server.Logs.Entries.Count(entry => needles.Any(n => entry.Everything.Contains(n, StringComparison.Ordinal)));
             var responseHits = _responses.Count(body => SecretValues.Values.Any(s => body.Contains(s, StringComparison.Ordinal))
                 || body.Contains("vendor-raw-body-marker", StringComparison.Ordinal)
                 || body.Contains(FakeKeyVault.ErrorBodyMarker, StringComparison.Ordinal));

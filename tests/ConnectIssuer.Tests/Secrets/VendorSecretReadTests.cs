@@ -47,8 +47,8 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
     [Fact]
     public async Task SendAsync_ColdSecretReadOutlastsVendorTimeout_ThrowsSecretsUnavailableWithoutCallingVendor()
     {
-        var logger = new CapturingLogger<VendorTransport>();
-        var transport = CreateTransport(logger);
+        var logs = new CapturedLogs();
+        var transport = CreateTransport(logs.For<VendorTransport>());
         _vault.HoldReads();
 
         var send = transport.SendAsync(_http, Call());
@@ -59,7 +59,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<SecretsUnavailableException>(() => send);
         Assert.Equal(SecretNames.AlloyApiKey, exception.SecretName);
         Assert.Empty(_vendor.Requests);
-        var warning = Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning);
+        var warning = Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Warning);
         Assert.Contains(SecretNames.AlloyApiKey, warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(ApiKey, warning.Everything, StringComparison.Ordinal);
     }

@@ -234,13 +234,7 @@ public sealed class VendorTransportTests : IAsyncLifetime
             Options.Create(new KeyVaultOptions()),
             TimeProvider.System,
             NullLogger<SecretStore>.Instance);
-        ILogger<VendorTransport> logger = NullLogger<VendorTransport>.Instance;
-        if (logs is not null)
-        {
-            var factory = new LoggerFactory([logs], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
-            logger = new Logger<VendorTransport>(factory);
-        }
-
+        var logger = logs?.For<VendorTransport>() ?? NullLogger<VendorTransport>.Instance;
         var transport = new VendorTransport(store, Options.Create(new VendorsOptions { Timeout = Deadline }), clock ?? TimeProvider.System, logger);
         return transport.SendAsync(_http, new VendorCall("Test", [SecretNames.AlloyApiKey], secrets =>
         {
