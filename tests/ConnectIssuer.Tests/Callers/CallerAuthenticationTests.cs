@@ -15,7 +15,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _issuer = await FakeOidcIssuer.StartAsync();
+        _issuer = await FakeOidcIssuer.SharedAsync();
         var settings = _issuer.Settings();
         settings["IntegrationApp:WorkspaceKey"] = "ws";
         settings["Secrets:IntegrationAppWorkspaceSecret"] = "ws-secret-value-for-tests";
@@ -26,7 +26,6 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _issuer.DisposeAsync();
     }
 
     public static TheoryData<string> Attacks => [.. AttackTokens().Keys];

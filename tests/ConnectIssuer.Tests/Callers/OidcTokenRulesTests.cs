@@ -15,7 +15,7 @@ public sealed class OidcTokenRulesTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _issuer = await FakeOidcIssuer.StartAsync();
+        _issuer = await FakeOidcIssuer.SharedAsync();
         var settings = _issuer.Settings();
         settings["Auth:ValidTypes:0"] = "at+jwt";
         settings["Auth:ValidTypes:1"] = "";
@@ -32,7 +32,6 @@ public sealed class OidcTokenRulesTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _issuer.DisposeAsync();
     }
 
     public static TheoryData<string> Accepted => [.. AcceptedTokens().Keys];

@@ -27,14 +27,13 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _issuer = await FakeOidcIssuer.StartAsync();
+        _issuer = await FakeOidcIssuer.SharedAsync();
         _server = await RunningServer.StartAsync(Settings(_issuer));
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _issuer.DisposeAsync();
     }
 
     public static TheoryData<string> Answers => [.. ServerAnswers().Keys];

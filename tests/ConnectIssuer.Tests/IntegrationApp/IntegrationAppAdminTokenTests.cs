@@ -16,9 +16,9 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private FakeOidcIssuer _issuer = null!;
 
-    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.StartAsync();
+    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.SharedAsync();
 
-    public async Task DisposeAsync() => await _issuer.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task AdminToken_Default_LivesFifteenMinutesWhileCustomerTokensKeepTokenLifetime()

@@ -85,7 +85,7 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
 
     private static async Task<Harness> StartAsync()
     {
-        var issuer = await FakeOidcIssuer.StartAsync();
+        var issuer = await FakeOidcIssuer.SharedAsync();
         var vault = new FakeKeyVault();
         vault.Secrets[SecretNames.IntegrationAppWorkspaceSecret] = Secret;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -106,7 +106,6 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         {
             await Server.DisposeAsync();
             Vault.Dispose();
-            await Issuer.DisposeAsync();
         }
     }
 }

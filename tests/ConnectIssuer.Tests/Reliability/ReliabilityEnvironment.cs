@@ -59,7 +59,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
 
     public static async Task<ReliabilityEnvironment> StartAsync(int permitsPerMinute = 100_000)
     {
-        var issuer = await FakeOidcIssuer.StartAsync();
+        var issuer = await FakeOidcIssuer.SharedAsync();
         var vault = new FakeKeyVault();
         foreach (var (name, value) in SecretValues)
         {
@@ -165,6 +165,5 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         }
 
         Vault.Dispose();
-        await Issuer.DisposeAsync();
     }
 }

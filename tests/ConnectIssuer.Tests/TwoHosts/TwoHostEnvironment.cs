@@ -61,7 +61,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Issuer = await FakeOidcIssuer.StartAsync();
+        Issuer = await FakeOidcIssuer.SharedAsync();
         Fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
         var alloy = await StartVendorAsync(new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]));
         var polytomic = PolytomicServer = await StartVendorAsync(new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]));
@@ -104,8 +104,6 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         {
             await vendor.DisposeAsync();
         }
-
-        await Issuer.DisposeAsync();
     }
 
     private async Task<VendorServer> StartVendorAsync(IVendorSimulation simulation)
