@@ -535,7 +535,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var settings = _issuer.Settings();
         settings["Alloy:UsernamePrefix"] = "";
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings));
 
         Assert.Contains("Alloy:UsernamePrefix", exception.Message, StringComparison.Ordinal);
     }
@@ -603,7 +603,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var settings = _issuer.Settings();
         settings[setting] = value;
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings));
 
         Assert.Contains(setting, exception.Message, StringComparison.Ordinal);
     }
@@ -630,13 +630,13 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         return _issuer.CreateToken(claims);
     }
 
-    private async Task<RunningServer> StartServerAsync(VendorServer vendor, string prefix)
+    private async Task<RunningApp> StartServerAsync(VendorServer vendor, string prefix)
     {
         var settings = _issuer.Settings();
         settings["Alloy:BaseUrl"] = vendor.BaseUrl;
         settings["Alloy:UsernamePrefix"] = prefix;
         settings["Secrets:AlloyApiKey"] = ApiKey;
-        return await RunningServer.StartAsync(settings);
+        return await TestApp.StartServerAsync(settings);
     }
 
     private async Task<Harness> StartAsync(
@@ -660,7 +660,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
 
         try
         {
-            return new Harness(await RunningServer.StartAsync(settings), vendor, alloy);
+            return new Harness(await TestApp.StartServerAsync(settings), vendor, alloy);
         }
         catch
         {
@@ -669,9 +669,9 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         }
     }
 
-    private sealed class Harness(RunningServer server, VendorServer vendor, AlloySimulation alloy) : IAsyncDisposable
+    private sealed class Harness(RunningApp server, VendorServer vendor, AlloySimulation alloy) : IAsyncDisposable
     {
-        public RunningServer Server { get; } = server;
+        public RunningApp Server { get; } = server;
 
         public VendorServer Vendor { get; } = vendor;
 

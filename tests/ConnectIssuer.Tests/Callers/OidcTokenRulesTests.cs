@@ -11,7 +11,7 @@ namespace ConnectIssuer.Tests.Callers;
 public sealed class OidcTokenRulesTests : IAsyncLifetime
 {
     private FakeOidcIssuer _issuer = null!;
-    private RunningServer _server = null!;
+    private RunningApp _server = null!;
 
     public async Task InitializeAsync()
     {
@@ -26,7 +26,7 @@ public sealed class OidcTokenRulesTests : IAsyncLifetime
         settings["IntegrationApp:WorkspaceKey"] = "ws";
         settings["Secrets:IntegrationAppWorkspaceSecret"] = "ws-secret-value-for-tests";
         settings["RateLimit:PermitsPerMinute"] = "1000";
-        _server = await RunningServer.StartAsync(settings);
+        _server = await TestApp.StartServerAsync(settings);
     }
 
     public async Task DisposeAsync()

@@ -11,7 +11,7 @@ internal sealed class FivetranTestbed : IAsyncDisposable
     public const string GroupId = "decent_dropsy";
     public const string Redirect = "https://app.example.com/integrations/done";
 
-    private FivetranTestbed(FakeOidcIssuer issuer, FivetranSimulation simulation, VendorServer vendor, RunningServer server)
+    private FivetranTestbed(FakeOidcIssuer issuer, FivetranSimulation simulation, VendorServer vendor, RunningApp server)
     {
         Issuer = issuer;
         Simulation = simulation;
@@ -25,14 +25,14 @@ internal sealed class FivetranTestbed : IAsyncDisposable
 
     public VendorServer Vendor { get; }
 
-    public RunningServer Server { get; }
+    public RunningApp Server { get; }
 
     public static async Task<FivetranTestbed> StartAsync(
         FakeOidcIssuer issuer, Dictionary<string, string?>? overrides = null, FivetranSimulation? simulation = null, VendorServer? vendor = null)
     {
         simulation ??= new FivetranSimulation(ApiKey, ApiSecret, [GroupId, "other_group"]);
         vendor ??= await VendorServer.StartAsync(simulation);
-        var server = await RunningServer.StartAsync(Settings(issuer, vendor, overrides));
+        var server = await TestApp.StartServerAsync(Settings(issuer, vendor, overrides));
         return new FivetranTestbed(issuer, simulation, vendor, server);
     }
 

@@ -22,13 +22,13 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
 
     public HttpClient Functions { get; private set; } = null!;
 
-    internal RunningServer Server { get; private set; } = null!;
+    internal RunningApp Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Host = await StartAsync(Settings, "Development");
         Functions = new HttpClient { BaseAddress = Host.BaseAddress };
-        Server = await RunningServer.StartAsync(new Dictionary<string, string?>(Settings), "Development");
+        Server = await TestApp.StartServerAsync(new Dictionary<string, string?>(Settings), "Development");
     }
 
     public async Task DisposeAsync()

@@ -23,12 +23,12 @@ namespace ConnectIssuer.Tests.Http;
 public sealed class SecurityHeadersTests : IAsyncLifetime
 {
     private FakeOidcIssuer _issuer = null!;
-    private RunningServer _server = null!;
+    private RunningApp _server = null!;
 
     public async Task InitializeAsync()
     {
         _issuer = await FakeOidcIssuer.SharedAsync();
-        _server = await RunningServer.StartAsync(Settings(_issuer));
+        _server = await TestApp.StartServerAsync(Settings(_issuer));
     }
 
     public async Task DisposeAsync()
@@ -59,7 +59,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
     [InlineData("/no-such-file.css")]
     public async Task SampleSpaAndOpenApi_Development_CarryNosniff(string path)
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
 
         var response = await server.Client.GetAsync(new Uri(path, UriKind.Relative));
 
@@ -104,7 +104,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
     public async Task Https_OutsideDevelopment_SendsHsts(string environment, string host, bool expected)
     {
         using var certificate = SelfSignedCertificate();
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await TestApp.StartServerAsync(
             Settings(_issuer), environment,
             services => services.Configure<KestrelServerOptions>(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate))));
         var thumbprint = certificate.GetCertHashString();
@@ -139,7 +139,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
         settings["AllowedOrigins:0"] = "https://app.example.com";
         settings["AllowedOrigins:1"] = origin;
 
-        var start = () => RunningServer.StartAsync(settings, environment, PlatformGateTests.OnPlatform());
+        var start = () => TestApp.StartServerAsync(settings, environment, PlatformGateTests.OnPlatform());
 
         if (starts)
         {
@@ -159,7 +159,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
         settings["AllowedOrigins:0"] = "http://localhost:5173";
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            RunningServer.StartAsync(settings, "Development", PlatformGateTests.OnPlatform((AppServicePlatform.InstanceIdVariable, "abc"))));
+            TestApp.StartServerAsync(settings, "Development", PlatformGateTests.OnPlatform((AppServicePlatform.InstanceIdVariable, "abc"))));
 
         Assert.Contains("AllowedOrigins:0", exception.Message, StringComparison.Ordinal);
     }

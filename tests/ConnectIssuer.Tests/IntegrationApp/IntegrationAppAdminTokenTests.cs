@@ -141,7 +141,7 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
         return _issuer.CreateToken(claims);
     }
 
-    private Task<RunningServer> StartAsync(Dictionary<string, string?>? overrides = null)
+    private Task<RunningApp> StartAsync(Dictionary<string, string?>? overrides = null)
     {
         var settings = _issuer.Settings();
         settings["IntegrationApp:WorkspaceKey"] = WorkspaceKey;
@@ -151,6 +151,6 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
             settings[key] = value;
         }
 
-        return RunningServer.StartAsync(settings, services: s => s.AddSingleton<TimeProvider>(_clock));
+        return TestApp.StartServerAsync(settings, services: s => s.AddSingleton<TimeProvider>(_clock));
     }
 }

@@ -276,7 +276,7 @@ public sealed class IntegrationAppTokenEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private Task<RunningServer> StartAsync(Dictionary<string, string?>? overrides = null)
+    private Task<RunningApp> StartAsync(Dictionary<string, string?>? overrides = null)
     {
         var settings = _issuer.Settings();
         settings["IntegrationApp:WorkspaceKey"] = WorkspaceKey;
@@ -286,6 +286,6 @@ public sealed class IntegrationAppTokenEndToEndTests : IAsyncLifetime
             settings[key] = value;
         }
 
-        return RunningServer.StartAsync(settings);
+        return TestApp.StartServerAsync(settings);
     }
 }

@@ -92,7 +92,7 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         var settings = issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
         settings["IntegrationApp:WorkspaceKey"] = "kv-ws";
-        var server = await RunningServer.StartAsync(settings, services: s =>
+        var server = await TestApp.StartServerAsync(settings, services: s =>
         {
             s.AddSingleton(vault.CreateClient());
             s.AddSingleton<TimeProvider>(clock);
@@ -100,7 +100,7 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         return new Harness(issuer, vault, clock, server);
     }
 
-    private sealed record Harness(FakeOidcIssuer Issuer, FakeKeyVault Vault, FakeTimeProvider Clock, RunningServer Server) : IAsyncDisposable
+    private sealed record Harness(FakeOidcIssuer Issuer, FakeKeyVault Vault, FakeTimeProvider Clock, RunningApp Server) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -20,7 +20,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
     private readonly List<string> _responses = [];
     private readonly List<string> _minted = [];
 
-    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, RunningServer server, Dictionary<string, VendorServer> vendors)
+    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, RunningApp server, Dictionary<string, VendorServer> vendors)
     {
         Issuer = issuer;
         Vault = vault;
@@ -32,7 +32,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
 
     public FakeKeyVault Vault { get; }
 
-    public RunningServer Server { get; }
+    public RunningApp Server { get; }
 
     /// <summary>Gets the fake vendor servers by vendor key (<c>alloy</c>, …).</summary>
     public IReadOnlyDictionary<string, VendorServer> Vendors { get; }
@@ -91,7 +91,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         settings["Polytomic:BaseUrl"] = vendors["polytomic"].BaseUrl;
         settings["Polytomic:AllowedTypes:0"] = "salesforce";
         settings["Polytomic:AllowedTypes:1"] = "hubspot";
-        var server = await RunningServer.StartAsync(settings, services: s => s.AddSingleton(vault.CreateClient()));
+        var server = await TestApp.StartServerAsync(settings, services: s => s.AddSingleton(vault.CreateClient()));
         return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy, Polytomic = polytomic, Fivetran = fivetran };
     }
 

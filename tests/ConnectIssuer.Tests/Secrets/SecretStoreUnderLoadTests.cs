@@ -33,7 +33,7 @@ public sealed class SecretStoreUnderLoadTests : IAsyncLifetime
         settings["KeyVault:CacheTtl"] = CacheTtl.ToString();
         settings["IntegrationApp:WorkspaceKey"] = "ws-key-123";
         settings["RateLimit:PermitsPerMinute"] = "100000";
-        await using var server = await RunningServer.StartAsync(settings, services: s =>
+        await using var server = await TestApp.StartServerAsync(settings, services: s =>
         {
             s.AddSingleton(vault.CreateClient(networkTimeout: TimeSpan.FromSeconds(10)));
             s.AddSingleton<TimeProvider>(clock);
@@ -61,7 +61,7 @@ public sealed class SecretStoreUnderLoadTests : IAsyncLifetime
         Assert.Equal(0, vault.ReadCount(SecretNames.IntegrationAppPrivateKey));
     }
 
-    private static async Task BurstAsync(RunningServer server, string bearer)
+    private static async Task BurstAsync(RunningApp server, string bearer)
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ =>
             server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", bearer, "{}"))));
