@@ -217,7 +217,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
     public async Task ConnectCard_ConcurrentRequestsOnTwoInstances_OneConnectionAndEveryoneGetsALink()
     {
         await using var first = await FivetranTestbed.StartAsync(fixture.Issuer);
-        await using var second = await TestApp.StartServerAsync(FivetranTestbed.Settings(fixture.Issuer, first.Vendor));
+        await using var second = await TestApp.For(HostKind.Server).WithSettings(FivetranTestbed.Settings(fixture.Issuer, first.Vendor)).StartAsync();
         var bearer = first.Bearer("org_two_instances");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? first.Server.Client : second.Client).SendAsync(
