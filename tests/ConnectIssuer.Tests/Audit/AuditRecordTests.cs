@@ -11,9 +11,9 @@ public sealed class AuditRecordTests : IAsyncLifetime
 {
     private FakeOidcIssuer _issuer = null!;
 
-    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.StartAsync();
+    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.SharedAsync();
 
-    public async Task DisposeAsync() => await _issuer.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task StatusRoute_Success_IsAuditedAsReadNotIssued()

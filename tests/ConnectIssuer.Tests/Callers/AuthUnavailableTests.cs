@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using ConnectIssuer.Callers;
-using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ConnectIssuer.Tests.Callers;
@@ -26,7 +26,7 @@ public sealed class AuthUnavailableTests
     {
         var issuer = await FakeOidcIssuer.StartAsync();
         var token = issuer.CreateToken();
-        await using var server = await RunningServer.StartAsync(Settings(issuer));
+        await using var server = await TestApp.StartServerAsync(Settings(issuer));
         await issuer.DisposeAsync();
 
         var response = await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", token));
@@ -44,7 +44,7 @@ public sealed class AuthUnavailableTests
     {
         await using var issuer = await FakeOidcIssuer.StartAsync();
         issuer.Fault = fault;
-        await using var server = await RunningServer.StartAsync(Settings(issuer));
+        await using var server = await TestApp.StartServerAsync(Settings(issuer));
 
         var response = await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", issuer.CreateToken()));
 
@@ -56,7 +56,7 @@ public sealed class AuthUnavailableTests
     {
         await using var issuer = await FakeOidcIssuer.StartAsync();
         issuer.Fault = OidcFault.ServerError;
-        await using var server = await RunningServer.StartAsync(Settings(issuer));
+        await using var server = await TestApp.StartServerAsync(Settings(issuer));
 
         var response = await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", "not-a-jwt"));
 
@@ -68,7 +68,7 @@ public sealed class AuthUnavailableTests
     public async Task UnknownKid_AfterASuccessfulFetch_Returns401EvenWhenTheProviderThenFails()
     {
         await using var issuer = await FakeOidcIssuer.StartAsync();
-        await using var server = await RunningServer.StartAsync(Settings(issuer));
+        await using var server = await TestApp.StartServerAsync(Settings(issuer));
         Assert.Equal(HttpStatusCode.OK, (await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", issuer.CreateToken()))).StatusCode);
         issuer.Fault = OidcFault.ServerError;
         var unknownKey = new SigningCredentials(new RsaSecurityKey(RSA.Create(2048)) { KeyId = "rotated-key" }, SecurityAlgorithms.RsaSha256);
@@ -85,8 +85,8 @@ public sealed class AuthUnavailableTests
     {
         await using var issuer = await FakeOidcIssuer.StartAsync();
         issuer.Fault = OidcFault.ServerError;
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await RunningServer.StartAsync(Settings(issuer), services: s => s.AddSingleton<TimeProvider>(clock));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestApp.StartServerAsync(Settings(issuer), services: s => s.AddSingleton<TimeProvider>(clock));
         await AssertAuthUnavailableAsync(await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", issuer.CreateToken())));
         var requestsAfterFailure = issuer.MetadataRequests;
 

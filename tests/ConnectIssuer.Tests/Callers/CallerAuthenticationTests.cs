@@ -11,22 +11,21 @@ namespace ConnectIssuer.Tests.Callers;
 public sealed class CallerAuthenticationTests : IAsyncLifetime
 {
     private FakeOidcIssuer _issuer = null!;
-    private RunningServer _server = null!;
+    private RunningApp _server = null!;
 
     public async Task InitializeAsync()
     {
-        _issuer = await FakeOidcIssuer.StartAsync();
+        _issuer = await FakeOidcIssuer.SharedAsync();
         var settings = _issuer.Settings();
         settings["IntegrationApp:WorkspaceKey"] = "ws";
         settings["Secrets:IntegrationAppWorkspaceSecret"] = "ws-secret-value-for-tests";
         settings["RateLimit:PermitsPerMinute"] = "1000";
-        _server = await RunningServer.StartAsync(settings);
+        _server = await TestApp.StartServerAsync(settings);
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _issuer.DisposeAsync();
     }
 
     public static TheoryData<string> Attacks => [.. AttackTokens().Keys];
@@ -102,7 +101,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task Development_Headers_NameTheCaller()
     {
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await TestApp.StartServerAsync(
             new Dictionary<string, string?>
             {
                 ["Auth:Mode"] = "Development",
@@ -123,7 +122,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     public async Task Development_ModeOutsideDevelopment_RefusesToStart()
     {
         var exception = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Production"));
+            TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Production"));
 
         Assert.Contains("Auth:Mode=Development", exception.Message, StringComparison.Ordinal);
     }

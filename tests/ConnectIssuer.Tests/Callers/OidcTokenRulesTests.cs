@@ -11,11 +11,11 @@ namespace ConnectIssuer.Tests.Callers;
 public sealed class OidcTokenRulesTests : IAsyncLifetime
 {
     private FakeOidcIssuer _issuer = null!;
-    private RunningServer _server = null!;
+    private RunningApp _server = null!;
 
     public async Task InitializeAsync()
     {
-        _issuer = await FakeOidcIssuer.StartAsync();
+        _issuer = await FakeOidcIssuer.SharedAsync();
         var settings = _issuer.Settings();
         settings["Auth:ValidTypes:0"] = "at+jwt";
         settings["Auth:ValidTypes:1"] = "";
@@ -26,13 +26,12 @@ public sealed class OidcTokenRulesTests : IAsyncLifetime
         settings["IntegrationApp:WorkspaceKey"] = "ws";
         settings["Secrets:IntegrationAppWorkspaceSecret"] = "ws-secret-value-for-tests";
         settings["RateLimit:PermitsPerMinute"] = "1000";
-        _server = await RunningServer.StartAsync(settings);
+        _server = await TestApp.StartServerAsync(settings);
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _issuer.DisposeAsync();
     }
 
     public static TheoryData<string> Accepted => [.. AcceptedTokens().Keys];

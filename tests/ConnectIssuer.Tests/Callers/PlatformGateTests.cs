@@ -32,7 +32,7 @@ public sealed class PlatformGateTests
     [InlineData(AppServicePlatform.SiteNameVariable, "func-connectissuer")]
     public async Task Start_DevelopmentModeOnAppService_RefusesEvenInTheDevelopmentEnvironment(string variable, string value)
     {
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(
             With(IntegrationApp, ("Auth:Mode", "Development")), "Development", OnPlatform((variable, value))));
 
         Assert.Contains("Auth:Mode=Development", exception.Message, StringComparison.Ordinal);
@@ -45,7 +45,7 @@ public sealed class PlatformGateTests
         var settings = With(IntegrationApp, ("Sandbox:Enabled", "true"), ("Auth:Mode", "Oidc"), ("Auth:Authority", "https://login.example.com"), ("Auth:Audiences:0", "api://x"));
 
         // The sandbox also adds its own http://127.0.0.1 origin to AllowedOrigins, which is refused on App Service too.
-        var exception = await Assert.ThrowsAnyAsync<Exception>(() => RunningServer.StartAsync(
+        var exception = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartServerAsync(
             settings, "Development", OnPlatform((AppServicePlatform.InstanceIdVariable, "abc"))));
 
         var failures = exception is AggregateException aggregate ? aggregate.InnerExceptions : [exception];
@@ -57,7 +57,7 @@ public sealed class PlatformGateTests
     {
         var settings = With(IntegrationApp, ("Auth:Mode", "Oidc"), ("Auth:Authority", "http://login.example.com"), ("Auth:RequireHttpsMetadata", "false"), ("Auth:Audiences:0", "api://x"));
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(
             settings, "Development", OnPlatform((AppServicePlatform.SiteNameVariable, "app"))));
 
         Assert.Contains("Auth:RequireHttpsMetadata", exception.Message, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class PlatformGateTests
         // The platform variables are read from the process environment only: an app setting of the same name changes nothing.
         var settings = With(IntegrationApp, ("Auth:Mode", "Development"), (AppServicePlatform.InstanceIdVariable, "from-configuration"));
 
-        await using var server = await RunningServer.StartAsync(settings, "Development", OnPlatform());
+        await using var server = await TestApp.StartServerAsync(settings, "Development", OnPlatform());
 
         var request = HttpExtensions.Post("/api/integration-app/token");
         request.Headers.Add("X-Customer-Id", "dev-org");
@@ -79,7 +79,7 @@ public sealed class PlatformGateTests
     [Fact]
     public async Task Start_EasyAuthOnTheStandaloneServer_RefusesNamingTheSetting()
     {
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(
             With(IntegrationApp, ("Auth:Mode", "EasyAuth")), "Production",
             OnPlatform((AppServicePlatform.SiteNameVariable, "app"), (AppServicePlatform.AuthEnabledVariable, "true"))));
 
@@ -140,7 +140,7 @@ public sealed class PlatformGateTests
         var settings = environment == "Development"
             ? With(IntegrationApp, ("Auth:Mode", "Development"), ("AllowedOrigins:0", "https://app.example.com"))
             : With(IntegrationApp, ("Auth:Mode", "Oidc"), ("Auth:Authority", "https://login.example.com"), ("Auth:Audiences:0", "api://x"), ("AllowedOrigins:0", "https://app.example.com"));
-        await using var server = await RunningServer.StartAsync(settings, environment, OnPlatform());
+        await using var server = await TestApp.StartServerAsync(settings, environment, OnPlatform());
 
         var customerHeaders = await PreflightAsync(server, "x-customer-id,x-customer-name,x-customer-admin");
         var bearer = await PreflightAsync(server, "authorization,content-type");
@@ -151,7 +151,7 @@ public sealed class PlatformGateTests
     }
 
     /// <summary>The headers a preflight from the allowed origin is told it may send (what the browser enforces).</summary>
-    private static async Task<string[]> PreflightAsync(RunningServer server, string requestedHeaders)
+    private static async Task<string[]> PreflightAsync(RunningApp server, string requestedHeaders)
     {
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/integration-app/token");
         preflight.Headers.Add("Origin", "https://app.example.com");

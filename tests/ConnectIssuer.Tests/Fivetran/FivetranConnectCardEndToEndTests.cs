@@ -217,7 +217,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
     public async Task ConnectCard_ConcurrentRequestsOnTwoInstances_OneConnectionAndEveryoneGetsALink()
     {
         await using var first = await FivetranTestbed.StartAsync(fixture.Issuer);
-        await using var second = await RunningServer.StartAsync(FivetranTestbed.Settings(fixture.Issuer, first.Vendor));
+        await using var second = await TestApp.For(HostKind.Server).WithSettings(FivetranTestbed.Settings(fixture.Issuer, first.Vendor)).StartAsync();
         var bearer = first.Bearer("org_two_instances");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? first.Server.Client : second.Client).SendAsync(
@@ -327,12 +327,11 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
     {
         await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = "00:00:00.500" });
         bed.Vendor.Fault = VendorFault.Hang;
-        var started = DateTimeOffset.UtcNow;
 
-        var response = await bed.ConnectCardAsync("org_42");
+        // The vendor never answers: only the deadline can end the call, and it ends as a 504.
+        var response = await Eventually.CompletesAsync(bed.ConnectCardAsync("org_42"));
 
         await response.AssertProblemAsync(HttpStatusCode.GatewayTimeout, "vendor_timeout");
-        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5));
     }
 
     [Theory]

@@ -11,13 +11,12 @@ public sealed class FivetranFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Issuer = await FakeOidcIssuer.StartAsync();
+        Issuer = await FakeOidcIssuer.SharedAsync();
         Shared = await FivetranTestbed.StartAsync(Issuer);
     }
 
     public async Task DisposeAsync()
     {
         await Shared.DisposeAsync();
-        await Issuer.DisposeAsync();
     }
 }

@@ -22,7 +22,7 @@ public sealed class FivetranOptionsTests(FivetranFixture fixture) : IClassFixtur
         await using var vendor = await VendorServer.StartAsync(new Sandbox.FivetranSimulation("k", "s", ["g"]));
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            RunningServer.StartAsync(FivetranTestbed.Settings(fixture.Issuer, vendor, new() { [key] = value })));
+            TestApp.StartServerAsync(FivetranTestbed.Settings(fixture.Issuer, vendor, new() { [key] = value })));
 
         Assert.Contains(named, exception.Message, StringComparison.Ordinal);
     }
@@ -38,7 +38,7 @@ public sealed class FivetranOptionsTests(FivetranFixture fixture) : IClassFixtur
     {
         await using var vendor = await VendorServer.StartAsync(new Sandbox.FivetranSimulation("k", "s", ["g"]));
 
-        await using var server = await RunningServer.StartAsync(FivetranTestbed.Settings(fixture.Issuer, vendor, new() { [key] = value }));
+        await using var server = await TestApp.StartServerAsync(FivetranTestbed.Settings(fixture.Issuer, vendor, new() { [key] = value }));
 
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/api/health")).StatusCode);
     }

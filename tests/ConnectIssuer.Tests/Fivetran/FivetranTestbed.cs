@@ -3,7 +3,7 @@ using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.Fivetran;
 
-/// <summary>The real server pointed at the Fivetran simulation on loopback, with a real OIDC issuer for caller tokens.</summary>
+/// <summary>The Fivetran vocabulary over a <see cref="TestApp"/>: the server with the Fivetran simulation, caller tokens and requests.</summary>
 internal sealed class FivetranTestbed : IAsyncDisposable
 {
     public const string ApiKey = "ft-key-0123456789abcdef";
@@ -11,11 +11,10 @@ internal sealed class FivetranTestbed : IAsyncDisposable
     public const string GroupId = "decent_dropsy";
     public const string Redirect = "https://app.example.com/integrations/done";
 
-    private FivetranTestbed(FakeOidcIssuer issuer, FivetranSimulation simulation, VendorServer vendor, RunningServer server)
+    private FivetranTestbed(FakeOidcIssuer issuer, FivetranSimulation simulation, RunningApp server)
     {
         Issuer = issuer;
         Simulation = simulation;
-        Vendor = vendor;
         Server = server;
     }
 
@@ -23,25 +22,37 @@ internal sealed class FivetranTestbed : IAsyncDisposable
 
     public FivetranSimulation Simulation { get; }
 
-    public VendorServer Vendor { get; }
+    public VendorServer Vendor => Server.Vendors["Fivetran"];
 
-    public RunningServer Server { get; }
+    public RunningApp Server { get; }
 
+    /// <summary>
+    /// Starts the server with the Fivetran settings (plus <paramref name="overrides"/>) and the simulation on a loopback server
+    /// that stops with it, or <paramref name="vendor"/> (a server of the test's own, serving <paramref name="simulation"/>).
+    /// </summary>
     public static async Task<FivetranTestbed> StartAsync(
         FakeOidcIssuer issuer, Dictionary<string, string?>? overrides = null, FivetranSimulation? simulation = null, VendorServer? vendor = null)
     {
         simulation ??= new FivetranSimulation(ApiKey, ApiSecret, [GroupId, "other_group"]);
-        vendor ??= await VendorServer.StartAsync(simulation);
-        var server = await RunningServer.StartAsync(Settings(issuer, vendor, overrides));
-        return new FivetranTestbed(issuer, simulation, vendor, server);
+        var app = TestApp.For(HostKind.Server).WithSettings(Settings(issuer, baseUrl: null, overrides));
+        var server = await (vendor is null ? app.WithVendor("Fivetran", simulation) : app.WithVendor("Fivetran", vendor)).StartAsync();
+        return new FivetranTestbed(issuer, simulation, server);
     }
 
+    /// <summary>The Fivetran settings with the API at <paramref name="vendor"/>, for a server of the test's own.</summary>
     public static Dictionary<string, string?> Settings(FakeOidcIssuer issuer, VendorServer vendor, Dictionary<string, string?>? overrides = null)
+        => Settings(issuer, vendor.BaseUrl, overrides);
+
+    private static Dictionary<string, string?> Settings(FakeOidcIssuer issuer, string? baseUrl, Dictionary<string, string?>? overrides)
     {
         var settings = issuer.Settings();
         settings["AllowedOrigins:0"] = "https://app.example.com";
         settings["AllowedOrigins:1"] = "https://localhost:5173";
-        settings["Fivetran:BaseUrl"] = vendor.BaseUrl;
+        if (baseUrl is not null)
+        {
+            settings["Fivetran:BaseUrl"] = baseUrl;
+        }
+
         settings["Fivetran:GroupId"] = GroupId;
         settings["Fivetran:AllowedServices:0"] = "salesforce";
         settings["Fivetran:AllowedServices:1"] = "hubspot";
@@ -88,9 +99,5 @@ internal sealed class FivetranTestbed : IAsyncDisposable
         Assert.DoesNotContain(Server.Logs.Lines, l => l.Contains("connect-card/setup", StringComparison.Ordinal));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        await Vendor.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }

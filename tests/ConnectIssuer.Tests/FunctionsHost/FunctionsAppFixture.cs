@@ -18,36 +18,26 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
         [$"Secrets:{ConnectIssuer.Secrets.SecretNames.IntegrationAppWorkspaceSecret}"] = WorkspaceSecret,
     };
 
-    public FunctionsHostStandIn Host { get; private set; } = null!;
+    /// <summary>Gets the host stand-in running the worker (invocations, worker process).</summary>
+    public FunctionsHostStandIn Host => Functions.StandIn!;
 
-    public HttpClient Functions { get; private set; } = null!;
+    internal RunningApp Functions { get; private set; } = null!;
 
-    internal RunningServer Server { get; private set; } = null!;
-
-    public TimeSpan StartedIn { get; private set; }
+    internal RunningApp Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        Host = await StartAsync(Settings, "Development");
-        StartedIn = clock.Elapsed;
-        Functions = new HttpClient { BaseAddress = Host.BaseAddress };
-        Server = await RunningServer.StartAsync(new Dictionary<string, string?>(Settings), "Development");
+        Functions = await App(HostKind.Functions).StartAsync();
+        Server = await App(HostKind.Server).StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        Functions.Dispose();
-        await Host.DisposeAsync();
+        await Functions.DisposeAsync();
         await Server.DisposeAsync();
     }
 
-    public static async Task<FunctionsHostStandIn> StartAsync(IReadOnlyDictionary<string, string?> settings, string? environment) =>
-        await FunctionsHostStandIn.StartAsync(new StandInOptions
-        {
-            AppDirectory = await PublishedApp.LocateAsync(),
-            AppSettings = settings,
-            AzureFunctionsEnvironment = environment,
-            StartTimeout = TimeSpan.FromSeconds(120),   // a cold start on a loaded 2-core machine
-        });
+    /// <summary>The app with these settings on <paramref name="kind"/>, in <paramref name="environment"/> (null: unset, as on Azure).</summary>
+    internal static TestApp App(HostKind kind, string? environment = "Development") =>
+        TestApp.For(kind).WithSettings(Settings).InEnvironment(environment);
 }

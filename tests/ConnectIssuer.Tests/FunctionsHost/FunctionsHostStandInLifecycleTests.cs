@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ConnectIssuer.FunctionsHost;
+using ConnectIssuer.Tests.Infrastructure;
 
 namespace ConnectIssuer.Tests.FunctionsHost;
 
@@ -11,7 +12,7 @@ public sealed class FunctionsHostStandInLifecycleTests
     {
         // Azure leaves AZURE_FUNCTIONS_ENVIRONMENT unset: Production, where Auth:Mode=Development is refused at start-up.
         var exception = await Assert.ThrowsAsync<WorkerStartException>(
-            () => FunctionsAppFixture.StartAsync(FunctionsAppFixture.Settings, environment: null));
+            () => FunctionsAppFixture.App(HostKind.Functions, environment: null).StartAsync());
 
         Assert.Contains("did not start: the worker exited", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Auth:Mode=Development is refused outside the Development environment", exception.Message, StringComparison.Ordinal);
@@ -30,25 +31,25 @@ public sealed class FunctionsHostStandInLifecycleTests
             client.GetAsync(new Uri(first.BaseAddress, "api/health")), client.GetAsync(new Uri(second.BaseAddress, "api/health")));
 
         Assert.NotEqual(first.BaseAddress, second.BaseAddress);
-        Assert.NotEqual(first.WorkerProcessId, second.WorkerProcessId);
+        Assert.NotEqual(first.StandIn!.WorkerProcessId, second.StandIn!.WorkerProcessId);
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
-        Assert.Single(first.Invocations);
-        Assert.Single(second.Invocations);
+        Assert.Single(first.StandIn!.Invocations);
+        Assert.Single(second.StandIn!.Invocations);
     }
 
     [Fact]
     public async Task DisposeAsync_LeavesNoWorkerProcess()
     {
-        var standIn = await StartDevelopmentAsync();
-        var worker = Process.GetProcessById(standIn.WorkerProcessId);
+        var app = await StartDevelopmentAsync();
+        var worker = Process.GetProcessById(app.StandIn!.WorkerProcessId);
         Assert.False(worker.HasExited);
 
-        await standIn.DisposeAsync();
+        await app.DisposeAsync();
 
         Assert.True(worker.HasExited);
-        Assert.DoesNotContain(Process.GetProcesses(), p => p.Id == standIn.WorkerProcessId && !p.HasExited);
-        Assert.Contains(standIn.Logs, l => l.Contains("Application is shutting down", StringComparison.Ordinal));   // worker_terminate, not a kill
+        Assert.DoesNotContain(Process.GetProcesses(), p => p.Id == app.StandIn!.WorkerProcessId && !p.HasExited);
+        Assert.Contains(app.Logs.Lines, l => l.Contains("Application is shutting down", StringComparison.Ordinal));   // worker_terminate, not a kill
     }
 
-    private static Task<FunctionsHostStandIn> StartDevelopmentAsync() => FunctionsAppFixture.StartAsync(FunctionsAppFixture.Settings, "Development");
+    private static Task<RunningApp> StartDevelopmentAsync() => FunctionsAppFixture.App(HostKind.Functions).StartAsync();
 }

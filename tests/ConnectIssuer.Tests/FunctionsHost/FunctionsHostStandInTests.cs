@@ -10,7 +10,7 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
     [Fact]
     public async Task Health_Returns200Json()
     {
-        var response = await app.Functions.GetAsync("/api/health");
+        var response = await app.Functions.Client.GetAsync("/api/health");
 
         var body = await response.ReadJsonAsync();
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -26,7 +26,7 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
         request.Headers.Add("X-Customer-Id", "org_42");
         request.Headers.Add("X-Customer-Name", "Acme");
 
-        var response = await app.Functions.SendAsync(request);
+        var response = await app.Functions.Client.SendAsync(request);
 
         var body = await response.ReadJsonAsync();
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
@@ -60,7 +60,7 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
     {
         var before = app.Host.Invocations.Count;
 
-        var response = await app.Functions.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        var response = await app.Functions.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
@@ -86,7 +86,7 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
     [InlineData("POST", "/api/polytomic/connect", "org_42", """{"types":["postgresql"]}""", "application/json")]
     public async Task EveryRoute_AnswersLikeTheKestrelServer(string method, string path, string? customer, string? body = null, string? contentType = null)
     {
-        var functions = await SendAsync(app.Functions, method, path, customer, body, contentType);
+        var functions = await SendAsync(app.Functions.Client, method, path, customer, body, contentType);
         var server = await SendAsync(app.Server.Client, method, path, customer, body, contentType);
 
         Assert.Equal(server, functions);
@@ -97,7 +97,7 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
     {
         var body = $$"""{"padding":"{{new string('x', 20_000)}}"}""";
 
-        var functions = await SendAsync(app.Functions, "POST", "/api/integration-app/token", "org_42", body, "application/json");
+        var functions = await SendAsync(app.Functions.Client, "POST", "/api/integration-app/token", "org_42", body, "application/json");
         var server = await SendAsync(app.Server.Client, "POST", "/api/integration-app/token", "org_42", body, "application/json");
 
         Assert.StartsWith("413 ", server, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class FunctionsHostStandInTests(FunctionsAppFixture app) : IClassF
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("X-Customer-Id", "org_42");
-        return await app.Functions.SendAsync(request);
+        return await app.Functions.Client.SendAsync(request);
     }
 
     /// <summary>What the contract promises: status, media type, problem code, cache header and the success body's shape.</summary>

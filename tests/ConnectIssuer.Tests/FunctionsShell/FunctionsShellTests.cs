@@ -51,7 +51,7 @@ public sealed class FunctionsShellTests
     [Fact]
     public async Task Server_MapsTheRouteTableExactly()
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
         var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/" + Routes.Prefix + "/", StringComparison.Ordinal) == true)
             .Select(e => new RouteDefinition(

@@ -1,13 +1,13 @@
 using ConnectIssuer.Http;
-using ConnectIssuer.Tests.Fakes;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Http;
 
 /// <summary>The per-customer token bucket: refilled from the clock on acquire (no timers), bounded in memory.</summary>
 public sealed class CustomerRateLimiterTests
 {
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly WallClock _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void Acquire_BurstThenWait_RefillsEvenlyFromTheClock()
@@ -67,7 +67,7 @@ public sealed class CustomerRateLimiterTests
         var limiter = Create(permitsPerMinute: 2);
         limiter.Acquire("org_1");
 
-        _clock.Advance(TimeSpan.FromMinutes(-10));
+        _clock.StepBack(TimeSpan.FromMinutes(10));
         limiter.Acquire("org_1");
         Assert.Throws<ApiProblemException>(() => limiter.Acquire("org_1"));
     }
@@ -129,4 +129,14 @@ public sealed class CustomerRateLimiterTests
 
     private CustomerRateLimiter Create(int permitsPerMinute) =>
         new(Options.Create(new RateLimitOptions { PermitsPerMinute = permitsPerMinute }), _clock);
+
+    /// <summary>A <see cref="FakeTimeProvider"/> that can also step back, as a wall clock does on a correction (the fake only moves forward).</summary>
+    private sealed class WallClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private TimeSpan _correction;
+
+        public void StepBack(TimeSpan by) => _correction -= by;
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + _correction;
+    }
 }

@@ -5,9 +5,9 @@ namespace ConnectIssuer.Tests.Http;
 /// <summary>Body limits through the real server, in the pipeline's order (auth first, then limits).</summary>
 public sealed class JsonBodyTests : IAsyncLifetime
 {
-    private RunningServer _server = null!;
+    private RunningApp _server = null!;
 
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(
+    public async Task InitializeAsync() => _server = await TestApp.StartServerAsync(
         new Dictionary<string, string?>
         {
             ["Auth:Mode"] = "Development",
@@ -136,7 +136,7 @@ public sealed class FrameworkProblemTests
     [InlineData("DELETE", "/api/health", HttpStatusCode.MethodNotAllowed, "invalid_request")]
     public async Task UnknownRouteOrMethod_ReturnsContractProblem(string method, string path, HttpStatusCode status, string code)
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
 
         var response = await server.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 

@@ -24,18 +24,17 @@ namespace ConnectIssuer.Tests.Http;
 public sealed class SecurityHeadersTests : IAsyncLifetime
 {
     private FakeOidcIssuer _issuer = null!;
-    private RunningServer _server = null!;
+    private RunningApp _server = null!;
 
     public async Task InitializeAsync()
     {
-        _issuer = await FakeOidcIssuer.StartAsync();
-        _server = await RunningServer.StartAsync(Settings(_issuer));
+        _issuer = await FakeOidcIssuer.SharedAsync();
+        _server = await TestApp.StartServerAsync(Settings(_issuer));
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _issuer.DisposeAsync();
     }
 
     public static TheoryData<string> Answers => [.. ServerAnswers().Keys];
@@ -61,7 +60,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
     [InlineData("/no-such-file.css")]
     public async Task SampleSpaAndOpenApi_Development_CarryNosniff(string path)
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
 
         var response = await server.Client.GetAsync(new Uri(path, UriKind.Relative));
 
@@ -109,7 +108,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
     public async Task Https_OutsideDevelopment_SendsHsts(string environment, string host, bool expected)
     {
         using var certificate = SelfSignedCertificate();
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await TestApp.StartServerAsync(
             Settings(_issuer), environment,
             services => services.Configure<KestrelServerOptions>(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate))));
         var thumbprint = certificate.GetCertHashString();
@@ -144,7 +143,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
         settings["AllowedOrigins:0"] = "https://app.example.com";
         settings["AllowedOrigins:1"] = origin;
 
-        var start = () => RunningServer.StartAsync(settings, environment, PlatformGateTests.OnPlatform());
+        var start = () => TestApp.StartServerAsync(settings, environment, PlatformGateTests.OnPlatform());
 
         if (starts)
         {
@@ -164,7 +163,7 @@ public sealed class SecurityHeadersTests : IAsyncLifetime
         settings["AllowedOrigins:0"] = "http://localhost:5173";
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            RunningServer.StartAsync(settings, "Development", PlatformGateTests.OnPlatform((AppServicePlatform.InstanceIdVariable, "abc"))));
+            TestApp.StartServerAsync(settings, "Development", PlatformGateTests.OnPlatform((AppServicePlatform.InstanceIdVariable, "abc"))));
 
         Assert.Contains("AllowedOrigins:0", exception.Message, StringComparison.Ordinal);
     }

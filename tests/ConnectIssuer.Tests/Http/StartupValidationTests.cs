@@ -32,7 +32,7 @@ public sealed class StartupValidationTests
         var settings = ValidSettings();
         settings[key] = value;
 
-        var exception = await Assert.ThrowsAnyAsync<Exception>(() => RunningServer.StartAsync(settings));
+        var exception = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartServerAsync(settings));
 
         Assert.IsType<OptionsValidationException>(exception);
         Assert.Contains(expectedInMessage, exception.Message, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public sealed class StartupValidationTests
     {
         var settings = new Dictionary<string, string?> { ["Auth:Mode"] = "Development", [key] = value };
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings, "Development"));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings, "Development"));
 
         Assert.Contains(key[..key.LastIndexOf(':')], exception.Message, StringComparison.Ordinal);
     }
@@ -57,7 +57,7 @@ public sealed class StartupValidationTests
         var settings = ValidSettings();
         settings["Auth:Authority"] = "not a url";
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings));
 
         Assert.Contains("Auth:Authority", exception.Message, StringComparison.Ordinal);
     }
@@ -65,7 +65,7 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task Start_NoVendorConfigured_StartsAndReportsEveryVendorNotConfigured()
     {
-        await using var server = await RunningServer.StartAsync(ValidSettings());
+        await using var server = await TestApp.StartServerAsync(ValidSettings());
 
         var response = await server.Client.GetAsync(new Uri("/api/health", UriKind.Relative));
 

@@ -19,7 +19,16 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
 {
     public const string Audience = "api://connect-issuer";
 
+    private static readonly Lazy<Task<FakeOidcIssuer>> SharedIssuer = new(async () =>
+    {
+        var issuer = await StartAsync();
+        issuer._shared = true;
+        return issuer;
+    });
+
     private readonly WebApplication _app;
+    private OidcFault _fault;
+    private bool _shared;
 
     private FakeOidcIssuer(WebApplication app)
     {
@@ -34,10 +43,23 @@ internal sealed class FakeOidcIssuer : IAsyncDisposable
     /// <summary>Gets the issuer URL (no trailing slash); it is also the <c>iss</c> of the tokens it mints.</summary>
     public string Authority { get; }
 
+    /// <summary>Gets how often the discovery document was asked for (count on an issuer of the test's own, not the shared one).</summary>
     public int MetadataRequests { get; private set; }
 
-    /// <summary>Gets or sets how the discovery document and JWKS answer (an outage of the provider, for the 503 tests).</summary>
-    public OidcFault Fault { get; set; }
+    /// <summary>Gets or sets how the discovery document and JWKS answer (an outage of the provider, for the 503 tests; own issuer only).</summary>
+    public OidcFault Fault
+    {
+        get => _fault;
+        set => _fault = _shared
+            ? throw new InvalidOperationException("The shared issuer never fails; a test that injects a fault starts its own issuer.")
+            : value;
+    }
+
+    /// <summary>
+    /// The issuer shared by every test that only needs valid caller tokens: started on first use, it lives as long as the
+    /// test process. A test that injects a fault or counts metadata requests starts its own (<see cref="StartAsync"/>).
+    /// </summary>
+    public static Task<FakeOidcIssuer> SharedAsync() => SharedIssuer.Value;
 
     public static async Task<FakeOidcIssuer> StartAsync()
     {

@@ -1,7 +1,7 @@
-using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.IntegrationApp;
 
@@ -13,12 +13,12 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
 {
     private const string WorkspaceKey = "ws-key-admin";
 
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private FakeOidcIssuer _issuer = null!;
 
-    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.StartAsync();
+    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.SharedAsync();
 
-    public async Task DisposeAsync() => await _issuer.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task AdminToken_Default_LivesFifteenMinutesWhileCustomerTokensKeepTokenLifetime()
@@ -29,7 +29,7 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
         var customer = await (await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", AdminBearer()))).ReadJsonAsync();
 
         Assert.Equal(TimeSpan.FromMinutes(15), Lifetime(admin));
-        Assert.Equal(_clock.Now + TimeSpan.FromMinutes(15), admin.GetProperty("expiresAt").GetDateTimeOffset());
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromMinutes(15), admin.GetProperty("expiresAt").GetDateTimeOffset());
         Assert.Equal(TimeSpan.FromHours(1), Lifetime(customer));
     }
 
@@ -61,7 +61,7 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
     public async Task AdminToken_MaxAuthAgeSet_RecentSignInIsAcceptedUntilItIsTooOld()
     {
         await using var server = await StartAsync(new() { ["Auth:AdminMaxAuthAge"] = "00:05:00" });
-        var bearer = AdminBearer(authTime: _clock.Now - TimeSpan.FromMinutes(4));
+        var bearer = AdminBearer(authTime: _clock.GetUtcNow() - TimeSpan.FromMinutes(4));
 
         var recent = await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/admin-token", bearer));
         _clock.Advance(TimeSpan.FromMinutes(1));
@@ -83,11 +83,11 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
 
         var notAdmin = await (await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/admin-token", _issuer.CreateToken(new Dictionary<string, object>
         {
-            ["sub"] = "u", ["org_id"] = "org_42", ["auth_time"] = _clock.Now.ToUnixTimeSeconds(),
+            ["sub"] = "u", ["org_id"] = "org_42", ["auth_time"] = _clock.GetUtcNow().ToUnixTimeSeconds(),
         })))).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         var noAuthTime = await (await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/admin-token", AdminBearer())))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        var tooOld = await (await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/admin-token", AdminBearer(_clock.Now - TimeSpan.FromHours(1)))))
+        var tooOld = await (await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/admin-token", AdminBearer(_clock.GetUtcNow() - TimeSpan.FromHours(1)))))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
 
         string?[] details = [.. new[] { notAdmin, noAuthTime, tooOld }.Select(p => p.GetProperty("detail").GetString())];
@@ -103,7 +103,7 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
     public async Task AdminToken_MaxAuthAgeSet_UnusableAuthTimeIsRefused(string authTime)
     {
         await using var server = await StartAsync(new() { ["Auth:AdminMaxAuthAge"] = "00:05:00" });
-        object value = authTime == "future" ? (_clock.Now + TimeSpan.FromHours(1)).ToUnixTimeSeconds() : authTime;
+        object value = authTime == "future" ? (_clock.GetUtcNow() + TimeSpan.FromHours(1)).ToUnixTimeSeconds() : authTime;
 
         var response = await server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/admin-token", _issuer.CreateToken(new Dictionary<string, object>
         {
@@ -141,7 +141,7 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
         return _issuer.CreateToken(claims);
     }
 
-    private Task<RunningServer> StartAsync(Dictionary<string, string?>? overrides = null)
+    private Task<RunningApp> StartAsync(Dictionary<string, string?>? overrides = null)
     {
         var settings = _issuer.Settings();
         settings["IntegrationApp:WorkspaceKey"] = WorkspaceKey;
@@ -151,6 +151,6 @@ public sealed class IntegrationAppAdminTokenTests : IAsyncLifetime
             settings[key] = value;
         }
 
-        return RunningServer.StartAsync(settings, services: s => s.AddSingleton<TimeProvider>(_clock));
+        return TestApp.StartServerAsync(settings, services: s => s.AddSingleton<TimeProvider>(_clock));
     }
 }

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using ConnectIssuer.IntegrationApp;
 using ConnectIssuer.Secrets;
-using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -147,7 +147,7 @@ public sealed class IntegrationAppSignerTests
         {
             [$"Secrets:{SecretNames.IntegrationAppWorkspaceSecret}"] = secret,
         }).Build();
-        var clock = new ManualTimeProvider(Now);
+        var clock = new FakeTimeProvider(Now);
         var store = new SecretStore(null, configuration, Options.Create(new KeyVaultOptions()), clock, NullLogger<SecretStore>.Instance);
         var options = Options.Create(new IntegrationAppOptions { WorkspaceKey = WorkspaceKey, Algorithm = algorithm });
         return new IntegrationAppSigner(store, options, clock);

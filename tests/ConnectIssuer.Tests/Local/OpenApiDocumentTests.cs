@@ -93,7 +93,7 @@ public sealed class OpenApiDocumentTests
             ["Auth:Audiences:0"] = "api://x",
             ["OpenApi:Enabled"] = enabled,
         };
-        await using var server = await RunningServer.StartAsync(settings, environment);
+        await using var server = await TestApp.StartServerAsync(settings, environment);
 
         Assert.Equal(expected, (await server.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative))).StatusCode);
     }
@@ -101,7 +101,7 @@ public sealed class OpenApiDocumentTests
     /// <summary>The document as the Development server serves it, with the sandbox on (it must not change the document).</summary>
     private static async Task<JsonNode> ServedDocumentAsync()
     {
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await TestApp.StartServerAsync(
             new Dictionary<string, string?> { ["Auth:Mode"] = "Development", ["Sandbox:Enabled"] = "true" }, "Development");
         var response = await server.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

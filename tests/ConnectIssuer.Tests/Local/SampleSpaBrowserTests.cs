@@ -25,7 +25,7 @@ public sealed class SampleSpaBrowserTests
         Assert.True(
             File.Exists(ChromiumPath),
             $"Chromium is missing at {ChromiumPath}: install it with `apt-get install -y chromium` (.ci/run does). This test drives a real browser and does not skip.");
-        await using var server = await RunningServer.StartAsync(DevelopmentSettings(), "Development");
+        await using var server = await TestApp.StartServerAsync(DevelopmentSettings(), "Development");
         var origin = server.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
         var health = (await (await server.Client.GetAsync(new Uri("/api/health", UriKind.Relative))).ReadJsonAsync()).GetProperty("vendors");
 

@@ -17,7 +17,7 @@ public sealed class SampleSpaTests
     [Fact]
     public async Task Root_Development_ServesTheSamplePageWithSecurityHeaders()
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
 
         var page = await server.Client.GetAsync(new Uri("/", UriKind.Relative));
         var script = await server.Client.GetAsync(new Uri("/app.js", UriKind.Relative));
@@ -53,8 +53,8 @@ public sealed class SampleSpaTests
     [Fact]
     public async Task Root_DevelopmentWithContentRootOutsideTheRepository_ServesTheShippedCopy()
     {
-        // RunningServer's content root is a fresh temporary folder: nothing of the repository above it.
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
+        // The test server's content root is a fresh temporary folder: nothing of the repository above it.
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?> { ["Auth:Mode"] = "Development" }, "Development");
 
         var page = await server.Client.GetAsync(new Uri("/", UriKind.Relative));
 
@@ -204,7 +204,7 @@ public sealed class SampleSpaTests
     [Fact]
     public async Task SampleConfig_Development_ListsTheAllowedChoices()
     {
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await TestApp.StartServerAsync(
             new Dictionary<string, string?>
             {
                 ["Auth:Mode"] = "Development",
@@ -224,7 +224,7 @@ public sealed class SampleSpaTests
     [Fact]
     public async Task Root_Production_IsNotServed()
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await TestApp.StartServerAsync(new Dictionary<string, string?>
         {
             ["Auth:Mode"] = "Oidc",
             ["Auth:Authority"] = "http://127.0.0.1:1",

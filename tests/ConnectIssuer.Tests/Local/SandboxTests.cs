@@ -30,7 +30,7 @@ public sealed class SandboxTests
         var settings = OidcSettings();
         settings["Sandbox:Enabled"] = "true";
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings, environment));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings, environment));
 
         Assert.Contains("Sandbox:Enabled", exception.Message, StringComparison.Ordinal);
         Assert.Contains(environment, exception.Message, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class SandboxTests
         var settings = DevelopmentSettings();
         settings["KeyVault:Uri"] = "https://kv-example.vault.azure.net/";
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings, "Development", Echo));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings, "Development", Echo));
 
         Assert.Contains("Sandbox:Enabled", exception.Message, StringComparison.Ordinal);
         Assert.Contains("KeyVault:Uri", exception.Message, StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed class SandboxTests
         var settings = OidcSettings();
         settings["Sandbox:Enabled"] = "false";
 
-        await using var server = await RunningServer.StartAsync(settings);
+        await using var server = await TestApp.StartServerAsync(settings);
 
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sandbox/echo/whoami", UriKind.Relative))).StatusCode);
     }
@@ -62,7 +62,7 @@ public sealed class SandboxTests
     [Fact]
     public async Task Sandbox_Enabled_ServesSimulationOnTheServersOwnPortWithItsPathBase()
     {
-        await using var server = await RunningServer.StartAsync(DevelopmentSettings(), "Development", Echo);
+        await using var server = await TestApp.StartServerAsync(DevelopmentSettings(), "Development", Echo);
         var configuration = server.Services.GetRequiredService<IConfiguration>();
         var origin = server.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
 
@@ -81,7 +81,7 @@ public sealed class SandboxTests
     [Fact]
     public async Task Sandbox_Enabled_VendorStatusCodesPassThroughAndRoutesStayUnderTheSandbox()
     {
-        await using var server = await RunningServer.StartAsync(DevelopmentSettings(), "Development", Echo);
+        await using var server = await TestApp.StartServerAsync(DevelopmentSettings(), "Development", Echo);
 
         var unauthorized = await server.Client.GetAsync(new Uri("/sandbox/echo/unauthorized", UriKind.Relative));
         var atRoot = await server.Client.GetAsync(new Uri("/whoami", UriKind.Relative));
@@ -102,7 +102,7 @@ public sealed class SandboxTests
         settings["Echo:Mode"] = "configured";
         settings["AllowedOrigins:0"] = "https://app.example.com";
 
-        await using var server = await RunningServer.StartAsync(settings, "Development", Echo);
+        await using var server = await TestApp.StartServerAsync(settings, "Development", Echo);
         var configuration = server.Services.GetRequiredService<IConfiguration>();
 
         Assert.Equal(["mine"], configuration.GetSection("Echo:Items").Get<string[]>()!);
@@ -120,7 +120,7 @@ public sealed class SandboxTests
         var settings = DevelopmentSettings();
         settings["Sandbox:Enabled"] = "false";
 
-        await using var server = await RunningServer.StartAsync(settings, "Development", Echo);
+        await using var server = await TestApp.StartServerAsync(settings, "Development", Echo);
 
         Assert.Null(server.Services.GetRequiredService<IConfiguration>()["Echo:BaseUrl"]);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(new Uri("/sandbox/echo/whoami", UriKind.Relative))).StatusCode);

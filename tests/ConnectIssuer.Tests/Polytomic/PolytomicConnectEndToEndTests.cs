@@ -19,9 +19,9 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
 
     private FakeOidcIssuer _issuer = null!;
 
-    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.StartAsync();
+    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.SharedAsync();
 
-    public async Task DisposeAsync() => await _issuer.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Connect_NewConnection_SendsDocumentedRequestAndReturnsLink()
@@ -425,7 +425,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
             ConnectBody = $$"""{"key":"validation_error","message":"{{RawBodyMarker}} whitelist: unknown type","metadata":{},"status":422}""",
         };
         await using var vendor = await VendorServer.StartAsync(odd);
-        await using var server = await RunningServer.StartAsync(CannedSettings(vendor));
+        await using var server = await TestApp.StartServerAsync(CannedSettings(vendor));
 
         var response = await server.Client.SendAsync(HttpExtensions.Post(Path, _issuer.CreateToken(), Body()));
 
@@ -442,7 +442,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         // The same check as Fivetran's Connect Card link: https, or http on loopback only, and no user info.
         var odd = new CannedPolytomic();
         await using var vendor = await VendorServer.StartAsync(odd);
-        await using var server = await RunningServer.StartAsync(CannedSettings(vendor));
+        await using var server = await TestApp.StartServerAsync(CannedSettings(vendor));
         string[] refused =
         [
             "http://app.polytomic.com/connect?token=t",
@@ -478,8 +478,8 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         // Production and staging share one Polytomic organization and one identity provider (same customer ids).
         var simulation = new PolytomicSimulation(ApiKey);
         await using var vendor = await VendorServer.StartAsync(simulation);
-        await using var production = await RunningServer.StartAsync(DeploymentSettings(vendor, "prod."));
-        await using var staging = await RunningServer.StartAsync(DeploymentSettings(vendor, "staging."));
+        await using var production = await TestApp.StartServerAsync(DeploymentSettings(vendor, "prod."));
+        await using var staging = await TestApp.StartServerAsync(DeploymentSettings(vendor, "staging."));
         var productionConnection = simulation.AddConnection(PolytomicConnectionName.For("prod.", "org_42", "CRM"), "salesforce");
         var stagingConnection = simulation.AddConnection(PolytomicConnectionName.For("staging.", "org_42", null), "salesforce");
         var defaultConnection = simulation.AddConnection(PolytomicConnectionName.For(NamePrefix, "org_42", null), "salesforce");
@@ -510,7 +510,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         await using var vendor = await VendorServer.StartAsync(new PolytomicSimulation(ApiKey));
         foreach (var prefix in (string[])["ci.x.", "ci-", "Prod."])
         {
-            var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(DeploymentSettings(vendor, prefix)));
+            var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(DeploymentSettings(vendor, prefix)));
             Assert.Contains("Polytomic:NamePrefix", exception.Message, StringComparison.Ordinal);
         }
     }
@@ -581,7 +581,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         settings["AllowedOrigins:0"] = "https://app.example.com";
         settings["Secrets:PolytomicApiKey"] = ApiKey;
         settings["RateLimit:PermitsPerMinute"] = "1000";
-        await using var server = await RunningServer.StartAsync(settings);
+        await using var server = await TestApp.StartServerAsync(settings);
         (string Connect, string Connection, string? ConnectionId, HttpStatusCode Status, string Code)[] cases =
         [
             ("""{"data":{"token":"t"}}""", "", null, HttpStatusCode.BadGateway, "vendor_error"),
@@ -786,7 +786,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
 
         try
         {
-            return new Harness(await RunningServer.StartAsync(settings), vendor, simulation);
+            return new Harness(await TestApp.StartServerAsync(settings), vendor, simulation);
         }
         catch
         {
@@ -795,7 +795,7 @@ public sealed class PolytomicConnectEndToEndTests : IAsyncLifetime
         }
     }
 
-    private sealed record Harness(RunningServer Server, VendorServer Vendor, PolytomicSimulation Simulation) : IAsyncDisposable
+    private sealed record Harness(RunningApp Server, VendorServer Vendor, PolytomicSimulation Simulation) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

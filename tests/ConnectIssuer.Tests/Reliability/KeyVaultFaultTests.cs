@@ -3,6 +3,7 @@ using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Reliability;
 
@@ -84,14 +85,14 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
 
     private static async Task<Harness> StartAsync()
     {
-        var issuer = await FakeOidcIssuer.StartAsync();
+        var issuer = await FakeOidcIssuer.SharedAsync();
         var vault = new FakeKeyVault();
         vault.Secrets[SecretNames.IntegrationAppWorkspaceSecret] = Secret;
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var settings = issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
         settings["IntegrationApp:WorkspaceKey"] = "kv-ws";
-        var server = await RunningServer.StartAsync(settings, services: s =>
+        var server = await TestApp.StartServerAsync(settings, services: s =>
         {
             s.AddSingleton(vault.CreateClient());
             s.AddSingleton<TimeProvider>(clock);
@@ -99,13 +100,12 @@ public sealed class KeyVaultFaultTests(ReliabilityReport report)
         return new Harness(issuer, vault, clock, server);
     }
 
-    private sealed record Harness(FakeOidcIssuer Issuer, FakeKeyVault Vault, ManualTimeProvider Clock, RunningServer Server) : IAsyncDisposable
+    private sealed record Harness(FakeOidcIssuer Issuer, FakeKeyVault Vault, FakeTimeProvider Clock, RunningApp Server) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await Server.DisposeAsync();
             Vault.Dispose();
-            await Issuer.DisposeAsync();
         }
     }
 }

@@ -20,22 +20,21 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
     private readonly List<string> _responses = [];
     private readonly List<string> _minted = [];
 
-    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, RunningServer server, Dictionary<string, VendorServer> vendors)
+    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, RunningApp server)
     {
         Issuer = issuer;
         Vault = vault;
         Server = server;
-        Vendors = vendors;
     }
 
     public FakeOidcIssuer Issuer { get; }
 
     public FakeKeyVault Vault { get; }
 
-    public RunningServer Server { get; }
+    public RunningApp Server { get; }
 
     /// <summary>Gets the fake vendor servers by vendor key (<c>alloy</c>, …).</summary>
-    public IReadOnlyDictionary<string, VendorServer> Vendors { get; }
+    public IReadOnlyDictionary<string, VendorServer> Vendors => Server.Vendors;
 
     public AlloySimulation Alloy { get; private init; } = null!;
 
@@ -59,7 +58,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
 
     public static async Task<ReliabilityEnvironment> StartAsync(int permitsPerMinute = 100_000)
     {
-        var issuer = await FakeOidcIssuer.StartAsync();
+        var issuer = await FakeOidcIssuer.SharedAsync();
         var vault = new FakeKeyVault();
         foreach (var (name, value) in SecretValues)
         {
@@ -69,30 +68,26 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         var alloy = new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]);
         var polytomic = new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]);
         var fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
-        var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal)
-        {
-            ["fivetran"] = await VendorServer.StartAsync(fivetran),
-            ["alloy"] = await VendorServer.StartAsync(alloy),
-            ["polytomic"] = await VendorServer.StartAsync(polytomic),
-        };
-
         var settings = issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
         settings["Vendors:Timeout"] = VendorTimeout.ToString();
         settings["RateLimit:PermitsPerMinute"] = permitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["AllowedOrigins:0"] = AllowedOrigin;
         settings["IntegrationApp:WorkspaceKey"] = "rel-workspace";
-        settings["Alloy:BaseUrl"] = vendors["alloy"].BaseUrl;
         settings["Alloy:UsernamePrefix"] = "rel.";
-        settings["Fivetran:BaseUrl"] = vendors["fivetran"].BaseUrl;
         settings["Fivetran:GroupId"] = FivetranGroup;
         settings["Fivetran:AllowedServices:0"] = "salesforce";
         settings["Fivetran:AllowedServices:1"] = "hubspot";
-        settings["Polytomic:BaseUrl"] = vendors["polytomic"].BaseUrl;
         settings["Polytomic:AllowedTypes:0"] = "salesforce";
         settings["Polytomic:AllowedTypes:1"] = "hubspot";
-        var server = await RunningServer.StartAsync(settings, services: s => s.AddSingleton(vault.CreateClient()));
-        return new ReliabilityEnvironment(issuer, vault, server, vendors) { Alloy = alloy, Polytomic = polytomic, Fivetran = fivetran };
+        var server = await TestApp.For(HostKind.Server)
+            .WithSettings(settings)
+            .WithVendor("Fivetran", fivetran)
+            .WithVendor("Alloy", alloy)
+            .WithVendor("Polytomic", polytomic)
+            .WithServices(s => s.AddSingleton(vault.CreateClient()))
+            .StartAsync();
+        return new ReliabilityEnvironment(issuer, vault, server) { Alloy = alloy, Polytomic = polytomic, Fivetran = fivetran };
     }
 
     public string Bearer(string customerId = "org_rel", string? name = "Reliability Co") => Issuer.CreateToken(new Dictionary<string, object>
@@ -125,7 +120,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         lock (_responses)
         {
             var needles = SecretValues.Values.Concat(_minted).ToList();
-            var logHits = Server.Logs.Lines.Count(line => needles.Any(n => line.Contains(n, StringComparison.Ordinal)));
+            var logHits = Server.Logs.Entries.Count(entry => needles.Any(n => entry.Everything.Contains(n, StringComparison.Ordinal)));
             var responseHits = _responses.Count(body => SecretValues.Values.Any(s => body.Contains(s, StringComparison.Ordinal))
                 || body.Contains("vendor-raw-body-marker", StringComparison.Ordinal)
                 || body.Contains(FakeKeyVault.ErrorBodyMarker, StringComparison.Ordinal));
@@ -159,12 +154,6 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
-        foreach (var vendor in Vendors.Values)
-        {
-            await vendor.DisposeAsync();
-        }
-
         Vault.Dispose();
-        await Issuer.DisposeAsync();
     }
 }

@@ -85,7 +85,7 @@ public sealed class SecretStoreServiceCollectionExtensionsTests
             [key] = value,
         };
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(settings));
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartServerAsync(settings));
 
         Assert.Contains(expectedInMessage, exception.Message, StringComparison.Ordinal);
     }

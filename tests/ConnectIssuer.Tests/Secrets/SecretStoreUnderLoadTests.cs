@@ -2,6 +2,7 @@ using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectIssuer.Tests.Secrets;
 
@@ -17,22 +18,22 @@ public sealed class SecretStoreUnderLoadTests : IAsyncLifetime
 
     private FakeOidcIssuer _issuer = null!;
 
-    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.StartAsync();
+    public async Task InitializeAsync() => _issuer = await FakeOidcIssuer.SharedAsync();
 
-    public async Task DisposeAsync() => await _issuer.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task IntegrationAppToken_ManyConcurrentRequestsOverTwoTtls_OneVaultReadPerTtl()
     {
         using var vault = new FakeKeyVault();
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         vault.Secrets[SecretNames.IntegrationAppWorkspaceSecret] = "ws-secret-0123456789abcdef0123456789abcdef";
         var settings = _issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
         settings["KeyVault:CacheTtl"] = CacheTtl.ToString();
         settings["IntegrationApp:WorkspaceKey"] = "ws-key-123";
         settings["RateLimit:PermitsPerMinute"] = "100000";
-        await using var server = await RunningServer.StartAsync(settings, services: s =>
+        await using var server = await TestApp.StartServerAsync(settings, services: s =>
         {
             s.AddSingleton(vault.CreateClient(networkTimeout: TimeSpan.FromSeconds(10)));
             s.AddSingleton<TimeProvider>(clock);
@@ -60,7 +61,7 @@ public sealed class SecretStoreUnderLoadTests : IAsyncLifetime
         Assert.Equal(0, vault.ReadCount(SecretNames.IntegrationAppPrivateKey));
     }
 
-    private static async Task BurstAsync(RunningServer server, string bearer)
+    private static async Task BurstAsync(RunningApp server, string bearer)
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ =>
             server.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", bearer, "{}"))));

@@ -43,7 +43,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
     [Fact]
     public async Task SendAsync_ColdSecretReadOutlastsVendorTimeout_ThrowsSecretsUnavailableWithoutCallingVendor()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new CapturedLogs();
         using var stack = CreateStack(logs);
         _vault.HoldReads();
 
@@ -55,7 +55,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<SecretsUnavailableException>(() => send);
         Assert.Equal(SecretNames.AlloyApiKey, exception.SecretName);
         Assert.Empty(_vendor.Requests);
-        var warning = Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Warning);
+        var warning = Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Warning && IsOwn(entry));
         Assert.Contains(SecretNames.AlloyApiKey, warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(ApiKey, warning.Everything, StringComparison.Ordinal);
     }
@@ -102,7 +102,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
     [Fact]
     public async Task SendAsync_CallerLeavesDuringColdSecretRead_IsACancellationNotSecretsUnavailable()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new CapturedLogs();
         using var stack = CreateStack(logs);
         using var caller = new CancellationTokenSource();
         _vault.HoldReads();
@@ -114,7 +114,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send);
         _vault.ReleaseReads();
         Assert.Empty(_vendor.Requests);
-        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning && IsOwn(entry));
     }
 
     private VendorTestStack CreateStack(ILoggerProvider? logs = null)
@@ -128,29 +128,8 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
         return new VendorTestStack(_vendor.BaseUrl, store, VendorTimeout, _clock, logs);
     }
 
-    /// <summary>Captures the vendor stack's own log lines (not the HttpClient factory's request logging).</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<CapturedLog> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) =>
-            categoryName.StartsWith("ConnectIssuer.", StringComparison.Ordinal) ? new Logger(Entries) : NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<CapturedLog> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue(new CapturedLog(logLevel, eventId, formatter(state, exception), exception));
-        }
-    }
+    /// <summary>The vendor stack's own log lines (not the HttpClient factory's request logging).</summary>
+    private static bool IsOwn(CapturedLog entry) => entry.Category.StartsWith("ConnectIssuer.", StringComparison.Ordinal);
 
     /// <summary>Answers 200 when the bearer key is the accepted one, 401 otherwise.</summary>
     private sealed class KeySimulation : IVendorSimulation

@@ -26,7 +26,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         [SecretNames.FivetranApiSecret] = "two-hosts-fivetran-secret-0e6f27",
     };
 
-    private readonly Dictionary<HostKind, IRunningApp> _apps = [];
+    private readonly Dictionary<HostKind, RunningApp> _apps = [];
     private readonly List<VendorServer> _vendors = [];
 
     internal FakeOidcIssuer Issuer { get; private set; } = null!;
@@ -38,7 +38,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
 
     internal IReadOnlyDictionary<string, string?> Settings { get; private set; } = null!;
 
-    internal IRunningApp App(HostKind kind) => _apps[kind];
+    internal RunningApp App(HostKind kind) => _apps[kind];
 
     /// <summary>A bearer token for a customer of its own (a fresh id per call unless given).</summary>
     internal string Bearer(string? customerId = null, params string[] roles)
@@ -61,7 +61,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Issuer = await FakeOidcIssuer.StartAsync();
+        Issuer = await FakeOidcIssuer.SharedAsync();
         Fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
         var alloy = await StartVendorAsync(new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]));
         var polytomic = PolytomicServer = await StartVendorAsync(new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]));
@@ -86,7 +86,7 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         settings["Polytomic:AllowedTypes:0"] = "salesforce";
         Settings = settings;
 
-        var started = await Task.WhenAll(AppHost.Kinds.Select(kind => AppHost.StartAsync(kind, settings)));
+        var started = await Task.WhenAll(TestApp.Hosts.Select(kind => TestApp.For(kind).WithSettings(settings).StartAsync()));
         foreach (var app in started)
         {
             _apps[app.Kind] = app;
@@ -104,8 +104,6 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         {
             await vendor.DisposeAsync();
         }
-
-        await Issuer.DisposeAsync();
     }
 
     private async Task<VendorServer> StartVendorAsync(IVendorSimulation simulation)

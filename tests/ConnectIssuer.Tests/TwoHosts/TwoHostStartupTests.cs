@@ -16,7 +16,7 @@ public sealed class TwoHostStartupTests
         { HostKind.Functions, "Production" },
     };
 
-    public static TheoryData<HostKind> Hosts => AppHost.Both;
+    public static TheoryData<HostKind> Hosts => TestApp.BothHosts;
 
     [Theory]
     [MemberData(nameof(HostsOutsideDevelopment))]
@@ -24,7 +24,7 @@ public sealed class TwoHostStartupTests
     {
         var settings = new Dictionary<string, string?> { ["Auth:Mode"] = "Development" };
 
-        var exception = await Assert.ThrowsAnyAsync<Exception>(() => AppHost.StartAsync(host, settings, environment));
+        var exception = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.For(host).WithSettings(settings).InEnvironment(environment).StartAsync());
 
         Assert.Contains("Auth:Mode=Development is refused outside the Development environment", exception.Message, StringComparison.Ordinal);
     }
@@ -40,7 +40,7 @@ public sealed class TwoHostStartupTests
             ["IntegrationApp:WorkspaceKey"] = "dev-workspace",
             ["Secrets:IntegrationAppWorkspaceSecret"] = Secret,
         };
-        await using var app = await AppHost.StartAsync(host, settings, "Development");
+        await using var app = await TestApp.For(host).WithSettings(settings).InEnvironment("Development").StartAsync();
         using var request = HttpExtensions.Post("/api/integration-app/token");
         request.Headers.Add("X-Customer-Id", "org_dev");
 
@@ -58,7 +58,7 @@ public sealed class TwoHostStartupTests
         // sets WEBSITE_INSTANCE_ID. (The server's counterpart, with an injected environment: PlatformGateTests.)
         var settings = new Dictionary<string, string?> { ["Auth:Mode"] = "Development", ["WEBSITE_INSTANCE_ID"] = "0f3c2d1e9a8b7c6d" };
 
-        var exception = await Assert.ThrowsAnyAsync<Exception>(() => AppHost.StartAsync(HostKind.Functions, settings, "Development"));
+        var exception = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.For(HostKind.Functions).WithSettings(settings).InEnvironment("Development").StartAsync());
 
         Assert.Contains("Auth:Mode=Development is refused on App Service and Azure Functions", exception.Message, StringComparison.Ordinal);
     }
@@ -70,7 +70,7 @@ public sealed class TwoHostStartupTests
         await using var issuer = await FakeOidcIssuer.StartAsync();
         var bearer = issuer.CreateToken();
         issuer.Fault = OidcFault.ServerError;
-        await using var app = await AppHost.StartAsync(host, issuer.Settings());
+        await using var app = await TestApp.For(host).WithSettings(issuer.Settings()).StartAsync();
 
         var response = await app.Client.SendAsync(HttpExtensions.Post("/api/integration-app/token", bearer));
 
