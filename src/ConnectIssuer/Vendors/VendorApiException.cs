@@ -2,7 +2,7 @@ using System.Net;
 
 namespace ConnectIssuer.Vendors;
 
-/// <summary>Why a vendor call failed; <c>Http/VendorProblems</c> maps each kind to one documented problem response.</summary>
+/// <summary>Why a vendor call failed; <c>Issuing/VendorProblems</c> maps each kind to one documented problem response.</summary>
 public enum VendorFailure
 {
     /// <summary>A 4xx answer the flow could not handle (502 <c>vendor_error</c>).</summary>

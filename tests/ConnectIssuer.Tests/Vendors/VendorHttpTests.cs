@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ConnectIssuer.Http;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Sandbox;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using ConnectIssuer.Http;
+using ConnectIssuer.Issuing;
 using ConnectIssuer.Vendors;
 
 namespace ConnectIssuer.Tests.Vendors;

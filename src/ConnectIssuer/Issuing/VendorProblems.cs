@@ -1,8 +1,12 @@
+using ConnectIssuer.Http;
 using ConnectIssuer.Vendors;
 
-namespace ConnectIssuer.Http;
+namespace ConnectIssuer.Issuing;
 
-/// <summary>The single place that chooses the status and code of a vendor failure.</summary>
+/// <summary>
+/// The single place that chooses the status and code of a vendor failure. It lives with the pipeline, not in Http:
+/// Vendors uses Http's shared pieces (e.g. Loopback), so Http must not depend on Vendors.
+/// </summary>
 public static class VendorProblems
 {
     public static ApiProblemException From(VendorApiException exception) => exception.Failure switch
