@@ -67,7 +67,6 @@ public static class ServiceCollectionExtensions
         // Secrets and vendor calls
         services.AddSecretStore();
         services.AddValidatedOptions<VendorsOptions>(VendorsOptions.SectionName);
-        services.AddSingleton<VendorTransport>();
 
         // Vendors
         services.AddIntegrationApp();
@@ -97,7 +96,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IntegrationAppTokenHandler>();
         services.AddSingleton<IntegrationAppAdminTokenHandler>();
         services.AddSingleton<IVendorStatus, IntegrationAppVendor>();
-        services.AddVendorClient<MembraneClient>();
+        services.AddVendorClient<MembraneClient, MembraneCredentials>(IntegrationAppVendor.Names.Name);
         services.AddTransient<IConnectionSource, IntegrationAppConnections>();
     }
 }

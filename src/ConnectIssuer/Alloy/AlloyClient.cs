@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using ConnectIssuer.Http;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
 
@@ -9,10 +8,11 @@ namespace ConnectIssuer.Alloy;
 /// <summary>
 /// Typed client for the three Alloy Embedded user calls this service needs (look up, create, token). Works with both documented schemes:
 /// <c>https://production.runalloy.com</c> with <c>x-api-version</c> (2025-09), and a path-versioned root such as
-/// <c>https://embedded.runalloy.com/2024-03</c> without the header. Every call goes through <see cref="VendorTransport"/>
-/// (deadline, body bound, 401 re-read, retries of idempotent calls only). Registered with <c>AddHttpClient</c>; transient.
+/// <c>https://embedded.runalloy.com/2024-03</c> without the header. The HttpClient's handlers
+/// (<see cref="VendorServiceCollectionExtensions.AddVendorClient"/>) add the key, the deadline, the body bound and the
+/// retries of idempotent calls. Registered with <c>AddHttpClient</c>; transient.
 /// </summary>
-public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport, IOptions<AlloyOptions> options)
+public sealed class AlloyClient(HttpClient httpClient, IOptions<AlloyOptions> options)
 {
     /// <summary>The vendor's name in messages and logs.</summary>
     public static string Vendor => AlloyVendor.Names.Name;
@@ -21,20 +21,20 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
     /// <returns>The user's id, or null when Alloy says the user does not exist.</returns>
     /// <exception cref="VendorApiException">
     /// Any other failure, including an answer that names another username (the path slot also takes user ids, so a
-    /// user found by id instead of by name is never taken for ours).
+    /// user found by id instead of by name is never taken for ours); <see cref="VendorFailure.NotConfigured"/> without a base URL or API key.
     /// </exception>
-    /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
     public async Task<string?> FindUserIdAsync(string username, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(username);
         var settings = options.Value;
         var uri = Resolve(settings, "users/" + Uri.EscapeDataString(username));
-        if (await GetKnownUserAsync(settings, uri, cancellationToken) is not { } response)
+        using var response = await GetKnownUserAsync(settings, uri, cancellationToken);
+        if (response is null)
         {
             return null;
         }
 
-        var body = response.ReadJson(AlloyJsonContext.Default.AlloyUserResponse);
+        var body = response.ReadVendorJson(Vendor, AlloyJsonContext.Default.AlloyUserResponse);
         if (string.IsNullOrEmpty(body.UserId) || !string.Equals(body.Username, username, StringComparison.OrdinalIgnoreCase))
         {
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
@@ -45,8 +45,7 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
 
     /// <summary>Asks Alloy for a user token, naming the user by its Alloy user id.</summary>
     /// <returns>The token, or null when Alloy says the user does not exist (e.g. it was deleted).</returns>
-    /// <exception cref="VendorApiException">Any other failure.</exception>
-    /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
+    /// <exception cref="VendorApiException">Any other failure (<see cref="VendorFailure.NotConfigured"/> without a base URL or API key).</exception>
     public async Task<AlloyUserToken?> GetUserTokenAsync(string userId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
@@ -56,12 +55,13 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
         // The 2025-09 reference marks the userId query parameter as required (its example repeats the path value);
         // the path-versioned reference has no such parameter.
         var uri = Resolve(settings, settings.SendsVersionHeader ? $"users/{user}/token?userId={user}" : $"users/{user}/token");
-        if (await GetKnownUserAsync(settings, uri, cancellationToken) is not { } response)
+        using var response = await GetKnownUserAsync(settings, uri, cancellationToken);
+        if (response is null)
         {
             return null;
         }
 
-        var body = response.ReadJson(AlloyJsonContext.Default.AlloyTokenResponse);
+        var body = response.ReadVendorJson(Vendor, AlloyJsonContext.Default.AlloyTokenResponse);
         if (string.IsNullOrEmpty(body.Token))
         {
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
@@ -75,8 +75,7 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
     /// Created, or not created with the refusing status when Alloy answers 400, 409 or 422: the shapes a taken
     /// username may have (Alloy does not document it), for the caller to settle by asking for the token again.
     /// </returns>
-    /// <exception cref="VendorApiException">Any other failure.</exception>
-    /// <exception cref="ApiProblemException"><c>503 vendor_not_configured</c> without a base URL or API key.</exception>
+    /// <exception cref="VendorApiException">Any other failure (<see cref="VendorFailure.NotConfigured"/> without a base URL or API key).</exception>
     public async Task<AlloyCreateUserOutcome> CreateUserAsync(string username, string? fullName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(username);
@@ -86,16 +85,14 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
         var uri = Resolve(settings, settings.SendsVersionHeader ? "users/" : "users");
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new AlloyCreateUserRequest(username, string.IsNullOrWhiteSpace(fullName) ? null : fullName), AlloyJsonContext.Default.AlloyCreateUserRequest);
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Post, uri, secrets[0], json), Idempotent: false),
-            cancellationToken);
+        using var request = CreateRequest(settings, HttpMethod.Post, uri).WithJson(json);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
         if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
         {
             return new AlloyCreateUserOutcome(false, null, response.StatusCode);
         }
 
-        var body = response.EnsureSuccess().ReadJson(AlloyJsonContext.Default.AlloyCreateUserResponse);
+        var body = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, AlloyJsonContext.Default.AlloyCreateUserResponse);
         return new AlloyCreateUserOutcome(true, string.IsNullOrEmpty(body.UserId) ? null : body.UserId, response.StatusCode);
     }
 
@@ -111,12 +108,13 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
         var settings = options.Value;
         var user = Uri.EscapeDataString(userId);
         var uri = Resolve(settings, settings.SendsVersionHeader ? $"credentials/users/{user}" : $"users/{user}/credentials");
-        if (await GetKnownUserAsync(settings, uri, cancellationToken) is not { } response)
+        using var response = await GetKnownUserAsync(settings, uri, cancellationToken);
+        if (response is null)
         {
             return null;
         }
 
-        return response.ReadJson(AlloyJsonContext.Default.AlloyCredentialList).Data
+        return response.ReadVendorJson(Vendor, AlloyJsonContext.Default.AlloyCredentialList).Data
             ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
     }
 
@@ -128,38 +126,27 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
         ArgumentException.ThrowIfNullOrEmpty(credentialId);
         var settings = options.Value;
         var uri = Resolve(settings, $"users/{Uri.EscapeDataString(userId)}/credentials/{Uri.EscapeDataString(credentialId)}");
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Delete, uri, secrets[0], null), Idempotent: true)
-            {
-                ExpectedStatus = HttpStatusCode.NotFound,
-            },
-            cancellationToken);
+        using var request = CreateRequest(settings, HttpMethod.Delete, uri).Idempotent().Expecting(HttpStatusCode.NotFound);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
-            response.EnsureSuccess();
+            response.EnsureVendorSuccess(Vendor);
         }
     }
 
     private static Uri Resolve(AlloyOptions settings, string relative) =>
         settings.BaseUrl is { } baseUrl
             ? new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), relative)
-            : throw ApiProblemException.VendorNotConfigured(Vendor, "the setting Alloy:BaseUrl");
+            : throw VendorApiException.NotConfigured(Vendor, "the setting Alloy:BaseUrl");
 
-    private static HttpRequestMessage CreateRequest(AlloyOptions settings, HttpMethod method, Uri uri, string apiKey, byte[]? json)
+    /// <summary>A request with Alloy's headers; <see cref="AlloyCredentials"/> adds the key.</summary>
+    private static HttpRequestMessage CreateRequest(AlloyOptions settings, HttpMethod method, Uri uri)
     {
         var request = new HttpRequestMessage(method, uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (settings.SendsVersionHeader)
         {
             request.Headers.Add("x-api-version", settings.ApiVersion);
-        }
-
-        if (json is not null)
-        {
-            request.Content = new ByteArrayContent(json);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
 
         return request;
@@ -168,26 +155,39 @@ public sealed class AlloyClient(HttpClient httpClient, VendorTransport transport
     // 404 is the documented way to say "no such user". A 400/422 whose message says so is read the same way,
     // because Alloy's error statuses for an unknown user are not documented.
     /// <summary>A read of one user's resource: null when Alloy says the user does not exist, else the successful answer.</summary>
-    private async Task<VendorResponse?> GetKnownUserAsync(AlloyOptions settings, Uri uri, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage?> GetKnownUserAsync(AlloyOptions settings, Uri uri, CancellationToken cancellationToken)
     {
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.AlloyApiKey], secrets => CreateRequest(settings, HttpMethod.Get, uri, secrets[0], null), Idempotent: true)
-            {
-                ExpectedStatus = HttpStatusCode.NotFound,
-            },
-            cancellationToken);
-        return IsUnknownUser(response) ? null : response.EnsureSuccess();
+        using var request = CreateRequest(settings, HttpMethod.Get, uri).Idempotent().Expecting(HttpStatusCode.NotFound);
+        var response = await httpClient.SendAsync(request, cancellationToken);
+        if (IsUnknownUser(response))
+        {
+            response.Dispose();
+            return null;
+        }
+
+        return response.EnsureVendorSuccess(Vendor);
     }
 
-    private static bool IsUnknownUser(VendorResponse response) => response.StatusCode switch
+    private static bool IsUnknownUser(HttpResponseMessage response) => response.StatusCode switch
     {
         HttpStatusCode.NotFound => true,
         HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity =>
-            response.TryReadJson(AlloyJsonContext.Default.AlloyError)?.Message is { } message
+            response.TryReadVendorJson(AlloyJsonContext.Default.AlloyError)?.Message is { } message
             && (message.Contains("not found", StringComparison.OrdinalIgnoreCase)
                 || message.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
                 || message.Contains("no such user", StringComparison.OrdinalIgnoreCase)),
         _ => false,
     };
+}
+
+/// <summary>Alloy's credentials: <c>Authorization: Bearer &lt;AlloyApiKey&gt;</c>.</summary>
+public sealed class AlloyCredentials(SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
+    : VendorCredentialsHandler(secrets, options, logger)
+{
+    protected override string Vendor => AlloyClient.Vendor;
+
+    protected override IReadOnlyList<string> SecretsToReRead { get; } = [SecretNames.AlloyApiKey];
+
+    protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadSecretAsync(request, SecretNames.AlloyApiKey, cancellationToken));
 }

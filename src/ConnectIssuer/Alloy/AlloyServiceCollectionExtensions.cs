@@ -10,7 +10,7 @@ internal static class AlloyServiceCollectionExtensions
     public static IServiceCollection AddAlloy(this IServiceCollection services)
     {
         services.AddValidatedOptions<AlloyOptions>(AlloyOptions.SectionName);
-        services.AddVendorClient<AlloyClient>();
+        services.AddVendorClient<AlloyClient, AlloyCredentials>(AlloyVendor.Names.Name);
         services.AddSingleton<AlloyUserIds>();
 
         // Transient, like the typed client it holds.

@@ -96,7 +96,8 @@ public sealed partial class ListConnectionsHandler(
         {
             throw;
         }
-        catch (ApiProblemException problem) when (problem.Code == ProblemCodes.VendorNotConfigured)
+        catch (Exception exception) when (exception is VendorApiException { Failure: VendorFailure.NotConfigured }
+            or ApiProblemException { Code: ProblemCodes.VendorNotConfigured })
         {
             listing = VendorListing.NotConfigured;
         }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using ConnectIssuer.Http;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
 
@@ -10,18 +9,17 @@ namespace ConnectIssuer.Fivetran;
 
 /// <summary>
 /// Typed client for the Fivetran REST API (<c>Fivetran:BaseUrl</c> + <c>/v1/...</c>): Basic auth from the secrets
-/// <c>FivetranApiKey</c> and <c>FivetranApiSecret</c>, <c>Accept: application/json;version=2</c>, every call through
-/// <see cref="VendorTransport"/> (deadline, bounded body, 401 re-read, one retry of idempotent calls only).
+/// <c>FivetranApiKey</c> and <c>FivetranApiSecret</c> and <c>Accept: application/json;version=2</c> (added by
+/// <see cref="FivetranCredentials"/>); the deadline, the body bound and the retries of idempotent calls come from the
+/// HttpClient's handlers (<see cref="VendorServiceCollectionExtensions.AddVendorClient"/>).
 /// Registered with <c>AddHttpClient</c>; do not capture it in a singleton.
 /// </summary>
-public sealed class FivetranClient(HttpClient httpClient, VendorTransport transport, IOptions<FivetranOptions> options, TimeProvider timeProvider)
+public sealed class FivetranClient(HttpClient httpClient, IOptions<FivetranOptions> options, TimeProvider timeProvider)
 {
     public static string Vendor => FivetranVendor.Names.Name;
 
     /// <summary>Pages followed when looking a schema up; the schema filter leaves at most one item, so this only bounds a misbehaving answer.</summary>
     private const int MaxLookupPages = 20;
-
-    private static readonly string[] Secrets = [SecretNames.FivetranApiKey, SecretNames.FivetranApiSecret];
 
     /// <summary>Finds the connection named <paramref name="schema"/> in <paramref name="groupId"/> (<c>GET /v1/connections?group_id=&amp;schema=</c>, exact match).</summary>
     /// <returns>The connection, or null when the group has none with that schema.</returns>
@@ -36,8 +34,8 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         {
             var path = $"v1/connections?group_id={Uri.EscapeDataString(groupId)}&schema={Uri.EscapeDataString(schema)}"
                 + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
-            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken);
-            var data = response.EnsureSuccess().ReadJson(FivetranJsonContext.Default.FivetranEnvelopeFivetranConnectionPage).Data
+            using var response = await SendAsync(Request(HttpMethod.Get, path).Idempotent(), cancellationToken);
+            var data = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, FivetranJsonContext.Default.FivetranEnvelopeFivetranConnectionPage).Data
                 ?? throw Unreadable(response.StatusCode);
 
             // The filter is exact on Fivetran's side; comparing again keeps a lenient or partial answer from matching.
@@ -70,8 +68,8 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         ArgumentNullException.ThrowIfNull(request);
 
         var body = JsonSerializer.SerializeToUtf8Bytes(request, FivetranJsonContext.Default.FivetranCreateConnectionRequest);
-        var response = await SendAsync(HttpMethod.Post, "v1/connections", body, idempotent: false, cancellationToken);
-        var connection = response.EnsureSuccess().ReadJson(FivetranJsonContext.Default.FivetranEnvelopeFivetranConnection).Data;
+        using var response = await SendAsync(Request(HttpMethod.Post, "v1/connections").WithJson(body), cancellationToken);
+        var connection = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, FivetranJsonContext.Default.FivetranEnvelopeFivetranConnection).Data;
         return connection is { Id.Length: > 0 } ? connection : throw Unreadable(response.StatusCode);
     }
 
@@ -84,9 +82,9 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
 
         // Minting a card creates nothing that lasts (each card replaces the last), so one retry after a 502/503/504 is safe.
         var body = JsonSerializer.SerializeToUtf8Bytes(new FivetranConnectCardBody(config), FivetranJsonContext.Default.FivetranConnectCardBody);
-        var response = await SendAsync(
-            HttpMethod.Post, $"v1/connections/{Uri.EscapeDataString(connectionId)}/connect-card", body, idempotent: true, cancellationToken);
-        var data = response.EnsureSuccess().ReadJson(FivetranJsonContext.Default.FivetranEnvelopeFivetranConnectCardData).Data;
+        using var response = await SendAsync(
+            Request(HttpMethod.Post, $"v1/connections/{Uri.EscapeDataString(connectionId)}/connect-card").WithJson(body).Idempotent(), cancellationToken);
+        var data = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, FivetranJsonContext.Default.FivetranEnvelopeFivetranConnectCardData).Data;
         return ToLink(data?.ConnectCard, response.StatusCode);
     }
 
@@ -97,14 +95,14 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
 
-        var response = await SendAsync(
-            HttpMethod.Get, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken, expected: HttpStatusCode.NotFound);
+        using var response = await SendAsync(
+            Request(HttpMethod.Get, $"v1/connections/{Uri.EscapeDataString(connectionId)}").Idempotent().Expecting(HttpStatusCode.NotFound), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
 
-        var connection = response.EnsureSuccess().ReadJson(FivetranJsonContext.Default.FivetranEnvelopeFivetranConnection).Data;
+        var connection = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, FivetranJsonContext.Default.FivetranEnvelopeFivetranConnection).Data;
         return connection is { Id.Length: > 0 } ? connection : throw Unreadable(response.StatusCode);
     }
 
@@ -115,11 +113,11 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
 
         // Idempotent: repeating a delete after a 502/503/504 deletes nothing else (the second answer may be a 404).
-        var response = await SendAsync(
-            HttpMethod.Delete, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken, expected: HttpStatusCode.NotFound);
+        using var response = await SendAsync(
+            Request(HttpMethod.Delete, $"v1/connections/{Uri.EscapeDataString(connectionId)}").Idempotent().Expecting(HttpStatusCode.NotFound), cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
-            response.EnsureSuccess();
+            response.EnsureVendorSuccess(Vendor);
         }
     }
 
@@ -148,33 +146,41 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         return UnverifiedJwt.TryReadExpiry(token) is { } expiresAt && expiresAt > now && expiresAt < now.AddDays(30) ? expiresAt : null;
     }
 
-    private Task<VendorResponse> SendAsync(
-        HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken, HttpStatusCode? expected = null)
+    /// <summary>A request to <c>Fivetran:BaseUrl</c> + <paramref name="path"/>; <see cref="FivetranCredentials"/> adds the auth and Accept headers.</summary>
+    private HttpRequestMessage Request(HttpMethod method, string path)
     {
-        var baseUrl = options.Value.BaseUrl ?? throw ApiProblemException.VendorNotConfigured(Vendor, "the setting Fivetran:BaseUrl");
-        var uri = new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), path);
-        return transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, Secrets, secrets => CreateRequest(method, uri, body, secrets[0], secrets[1]), idempotent) { ExpectedStatus = expected },
-            cancellationToken);
+        var baseUrl = options.Value.BaseUrl ?? throw VendorApiException.NotConfigured(Vendor, "the setting Fivetran:BaseUrl");
+        return new HttpRequestMessage(method, new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), path));
     }
 
-    private static HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, byte[]? body, string apiKey, string apiSecret)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(method, uri);
+        using (request)
+        {
+            return await httpClient.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private static VendorApiException Unreadable(HttpStatusCode status) => new(Vendor, VendorFailure.Unreadable, status);
+}
+
+/// <summary>Fivetran's credentials: Basic <c>FivetranApiKey:FivetranApiSecret</c>, and <c>Accept: application/json;version=2</c>.</summary>
+public sealed class FivetranCredentials(SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
+    : VendorCredentialsHandler(secrets, options, logger)
+{
+    protected override string Vendor => FivetranClient.Vendor;
+
+    protected override IReadOnlyList<string> SecretsToReRead { get; } = [SecretNames.FivetranApiKey, SecretNames.FivetranApiSecret];
+
+    protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var apiKey = await ReadSecretAsync(request, SecretNames.FivetranApiKey, cancellationToken);
+        var apiSecret = await ReadSecretAsync(request, SecretNames.FivetranApiSecret, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{apiKey}:{apiSecret}"))));
 
         // Sent verbatim: the typed header API would re-format it as "application/json; version=2".
+        request.Headers.Remove("Accept");
         request.Headers.TryAddWithoutValidation("Accept", "application/json;version=2");
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
-        return request;
     }
-
-    private static VendorApiException Unreadable(HttpStatusCode status) => new(Vendor, VendorFailure.Unreadable, status);
 }

@@ -12,7 +12,7 @@ internal static class FivetranServiceCollectionExtensions
         services.AddValidatedOptions<FivetranOptions>(FivetranOptions.SectionName);
         services.AddSingleton<IValidateOptions<FivetranOptions>, ValidateFivetranOptions>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, FivetranHttpJsonContext.Default));
-        services.AddVendorClient<FivetranClient>();
+        services.AddVendorClient<FivetranClient, FivetranCredentials>(FivetranVendor.Names.Name);
         services.AddSingleton(sp => new KeyedSingleFlight<string, FivetranConnectionLookup>(sp.GetRequiredService<TimeProvider>(), StringComparer.Ordinal));
 
         // Transient: they hold the typed client, which must not be captured by a singleton.

@@ -100,7 +100,7 @@ public sealed partial class IssuingPipeline(
             case ApiProblemException problem:
                 return problem;
             case VendorApiException vendor:
-                return VendorProblem(vendor);
+                return VendorProblems.From(vendor);
             case SecretsUnavailableException:
                 return new ApiProblemException(
                     StatusCodes.Status503ServiceUnavailable, ProblemCodes.SecretsUnavailable, "The service's secrets cannot be read right now; retry later.");
@@ -109,17 +109,6 @@ public sealed partial class IssuingPipeline(
                 return new ApiProblemException(StatusCodes.Status500InternalServerError, ProblemCodes.InternalError, "An unexpected error occurred.");
         }
     }
-
-    /// <summary>The single place that chooses the status and code of a vendor failure.</summary>
-    internal static ApiProblemException VendorProblem(VendorApiException exception) => exception.Failure switch
-    {
-        VendorFailure.Throttled => new(StatusCodes.Status503ServiceUnavailable, ProblemCodes.VendorThrottled, exception.Message)
-        {
-            RetryAfter = exception.RetryAfter,
-        },
-        VendorFailure.Timeout => new(StatusCodes.Status504GatewayTimeout, ProblemCodes.VendorTimeout, exception.Message),
-        _ => new(StatusCodes.Status502BadGateway, ProblemCodes.VendorError, exception.Message),
-    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in the issuing pipeline")]
     private static partial void LogUnhandled(ILogger logger, Exception exception);

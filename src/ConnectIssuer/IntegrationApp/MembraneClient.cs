@@ -1,23 +1,24 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization;
+using ConnectIssuer.Http;
+using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
 
 namespace ConnectIssuer.IntegrationApp;
 
 /// <summary>
 /// Typed client for the Membrane (Integration.app) REST API at <c>IntegrationApp:ApiBaseUrl</c>, called with a short-lived
-/// customer token minted by <see cref="IntegrationAppSigner"/> for each attempt: Membrane then only shows that customer's
-/// connections. Every call goes through <see cref="VendorTransport"/> like the other vendors' (deadline, 1 MiB body bound,
-/// and after a 401 the signing secret is read again and the token minted again once). Registered with <c>AddHttpClient</c>.
+/// customer token: Membrane then only shows that customer's connections. The token is minted per attempt by
+/// <see cref="MembraneCredentials"/> from the claims the request carries, so the call goes through the same handlers as
+/// every vendor's (<see cref="VendorServiceCollectionExtensions.AddVendorClient"/>: deadline, 1 MiB body bound, one retry of
+/// idempotent calls, and after a 401 the signing secret read again and the token minted again once).
+/// Registered with <c>AddHttpClient</c>; do not capture it in a singleton.
 /// </summary>
-public sealed class MembraneClient(HttpClient httpClient, VendorTransport transport, IntegrationAppSigner signer, IOptions<IntegrationAppOptions> options)
+public sealed class MembraneClient(HttpClient httpClient, IOptions<IntegrationAppOptions> options)
 {
     /// <summary>Pages of a listing followed at most; a longer listing ends there (each page is bounded by the 1 MiB cap).</summary>
     public const int MaxPages = 20;
-
-    /// <summary>How long the customer token of one call lives: the call's deadline is far shorter.</summary>
-    public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(5);
 
     public static string Vendor => IntegrationAppVendor.Names.Name;
 
@@ -35,8 +36,9 @@ public sealed class MembraneClient(HttpClient httpClient, VendorTransport transp
         for (var page = 0; page < MaxPages; page++)
         {
             var path = "connections?includeArchived=false" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-            var response = await SendAsync(HttpMethod.Get, path, customerClaims, cancellationToken);
-            var body = response.EnsureSuccess().ReadJson(MembraneJsonContext.Default.MembraneConnectionPage);
+            using var request = Request(HttpMethod.Get, path, customerClaims).Idempotent();
+            using var response = await httpClient.SendAsync(request, cancellationToken);
+            var body = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, MembraneJsonContext.Default.MembraneConnectionPage);
             var items = body.Items ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
             connections.AddRange(items.Where(c => c is { Id.Length: > 0 } && !c.IsArchived));
             if (string.IsNullOrEmpty(body.Cursor) || body.Cursor == cursor || items.Count == 0)
@@ -55,32 +57,62 @@ public sealed class MembraneClient(HttpClient httpClient, VendorTransport transp
     public async Task DeleteConnectionAsync(IDictionary<string, object> customerClaims, string connectionId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
-        var response = await SendAsync(HttpMethod.Delete, "connections/" + Uri.EscapeDataString(connectionId), customerClaims, cancellationToken, HttpStatusCode.NotFound);
+        using var request = Request(HttpMethod.Delete, "connections/" + Uri.EscapeDataString(connectionId), customerClaims)
+            .Idempotent().Expecting(HttpStatusCode.NotFound);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
-            response.EnsureSuccess();
+            response.EnsureVendorSuccess(Vendor);
         }
     }
 
-    private Task<VendorResponse> SendAsync(
-        HttpMethod method, string path, IDictionary<string, object> claims, CancellationToken cancellationToken, HttpStatusCode? expected = null)
+    private HttpRequestMessage Request(HttpMethod method, string path, IDictionary<string, object> customerClaims)
     {
-        var uri = new Uri(VendorBaseUrl.WithTrailingSlash(options.Value.EffectiveApiBaseUrl), path);
-        return transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [signer.SecretName], secrets => CreateRequest(method, uri, signer.Mint(secrets[0], claims, TokenLifetime).Value), Idempotent: true)
-            {
-                ExpectedStatus = expected,
-            },
-            cancellationToken);
-    }
-
-    private static HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, string token)
-    {
-        var request = new HttpRequestMessage(method, uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var request = new HttpRequestMessage(method, new Uri(VendorBaseUrl.WithTrailingSlash(options.Value.EffectiveApiBaseUrl), path));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Options.Set(MembraneCredentials.CustomerClaimsKey, customerClaims);
         return request;
+    }
+}
+
+/// <summary>
+/// Membrane's credentials: <c>Authorization: Bearer</c> a customer token minted with the workspace secret (or private key)
+/// for the claims the request carries (<see cref="CustomerClaimsKey"/>), living <see cref="TokenLifetime"/>. Minted again on
+/// every attempt, so the re-read after a 401 signs with the new secret. A request without claims is refused: this client
+/// never sends an admin token.
+/// </summary>
+public sealed class MembraneCredentials(
+    IntegrationAppSigner signer, SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
+    : VendorCredentialsHandler(secrets, options, logger)
+{
+    /// <summary>How long the customer token of one call lives: the call's deadline is far shorter.</summary>
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(5);
+
+    internal static readonly HttpRequestOptionsKey<IDictionary<string, object>> CustomerClaimsKey = new("ConnectIssuer.Membrane.CustomerClaims");
+
+    protected override string Vendor => MembraneClient.Vendor;
+
+    protected override IReadOnlyList<string> SecretsToReRead => [signer.SecretName];
+
+    protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Options.TryGetValue(CustomerClaimsKey, out var claims) || !claims.ContainsKey("id"))
+        {
+            throw new InvalidOperationException("A Membrane call needs the customer's claims.");
+        }
+
+        var secret = await ReadSecretAsync(request, signer.SecretName, cancellationToken);
+        IssuedToken token;
+        try
+        {
+            token = signer.Mint(secret, claims, TokenLifetime);
+        }
+        catch (ApiProblemException exception) when (exception.Code == ProblemCodes.VendorNotConfigured)
+        {
+            throw new VendorApiException(Vendor, VendorFailure.NotConfigured, message: exception.Message);
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using ConnectIssuer.Http;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Vendors;
 
@@ -20,11 +19,11 @@ internal enum PolytomicConflict
 
 /// <summary>
 /// Typed client for the Polytomic API (<c>Polytomic:BaseUrl</c>, <c>Authorization: Bearer &lt;PolytomicApiKey&gt;</c>,
-/// <c>X-Polytomic-Version</c>). Calls go through <see cref="VendorTransport"/> (deadline, body bound, secret
-/// refresh on 401). Registered with <c>AddHttpClient</c>; do not cache it in a singleton.
+/// <c>X-Polytomic-Version</c>). The key (<see cref="PolytomicCredentials"/>), the deadline, the body bound and the
+/// retries of idempotent calls come from the HttpClient's handlers (<see cref="VendorServiceCollectionExtensions.AddVendorClient"/>).
+/// Registered with <c>AddHttpClient</c>; do not cache it in a singleton.
 /// </summary>
-public sealed partial class PolytomicClient(
-    HttpClient httpClient, VendorTransport transport, IOptions<PolytomicOptions> options, ILogger<PolytomicClient> logger)
+public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<PolytomicOptions> options, ILogger<PolytomicClient> logger)
 {
     public static string Vendor => PolytomicVendor.Names.Name;
 
@@ -42,28 +41,27 @@ public sealed partial class PolytomicClient(
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
         var uri = Endpoint("api/connections/" + Uri.EscapeDataString(connectionId));
-        var response = await transport.SendAsync(
-            httpClient, new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Get, uri, s[0], null, null), Idempotent: true), cancellationToken);
+        using var request = Request(HttpMethod.Get, uri, null).Idempotent();
+        using var response = await httpClient.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
 
-        var envelope = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectionEnvelope);
+        var envelope = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, PolytomicJsonContext.Default.PolytomicConnectionEnvelope);
         return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
     }
 
     /// <summary>
     /// Lists every connection of the organization (<c>GET /api/connections</c>; Polytomic documents no paging or filter). The
-    /// answer is bounded by the transport's 1 MiB cap: a larger organization makes the listing fail as unreadable.
+    /// answer is bounded by the 1 MiB body cap: a larger organization makes the listing fail as unreadable.
     /// </summary>
     /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
     public async Task<IReadOnlyList<PolytomicConnection>> ListConnectionsAsync(CancellationToken cancellationToken = default)
     {
-        var uri = Endpoint("api/connections");
-        var response = await transport.SendAsync(
-            httpClient, new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Get, uri, s[0], null, null), Idempotent: true), cancellationToken);
-        var envelope = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectionListEnvelope);
+        using var request = Request(HttpMethod.Get, Endpoint("api/connections"), null).Idempotent();
+        using var response = await httpClient.SendAsync(request, cancellationToken);
+        var envelope = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, PolytomicJsonContext.Default.PolytomicConnectionListEnvelope);
         return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
     }
 
@@ -72,17 +70,12 @@ public sealed partial class PolytomicClient(
     public async Task DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
-        var uri = Endpoint("api/connections/" + Uri.EscapeDataString(connectionId));
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Delete, uri, s[0], null, null), Idempotent: true)
-            {
-                ExpectedStatus = HttpStatusCode.NotFound,
-            },
-            cancellationToken);
+        using var request = Request(HttpMethod.Delete, Endpoint("api/connections/" + Uri.EscapeDataString(connectionId)), null)
+            .Idempotent().Expecting(HttpStatusCode.NotFound);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
-            response.EnsureSuccess();
+            response.EnsureVendorSuccess(Vendor);
         }
     }
 
@@ -91,37 +84,39 @@ public sealed partial class PolytomicClient(
     /// <param name="idempotencyKey">Sent as <c>Idempotency-Key</c>; with it, a failed attempt may be repeated because Polytomic replays.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session, with a link that passed <see cref="VendorLink"/>.</returns>
-    /// <exception cref="ApiProblemException">409 <c>conflict</c> when the name is taken or the same key is still in flight; 404 <c>not_found</c> when the connection to update is gone.</exception>
-    /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
+    /// <exception cref="VendorApiException">
+    /// <see cref="VendorFailure.Conflict"/> when the name is taken or the same key is still in flight; <see cref="VendorFailure.NotFound"/>
+    /// when the connection to update is gone; otherwise Polytomic failed, throttled, timed out or answered something unreadable.
+    /// </exception>
     public async Task<PolytomicConnectSession> StartSessionAsync(
         PolytomicConnectBody body, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var uri = Endpoint("api/connections/connect/");
         var json = JsonSerializer.SerializeToUtf8Bytes(body, PolytomicJsonContext.Default.PolytomicConnectBody);
-        var response = await transport.SendAsync(
-            httpClient,
-            new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Post, uri, s[0], json, idempotencyKey), Idempotent: idempotencyKey is not null),
-            cancellationToken);
+        using var request = Request(HttpMethod.Post, uri, idempotencyKey).WithJson(json).Idempotent(idempotencyKey is not null);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
 
         // The connection was deleted between the lookup and this call: the same answer as any unknown connection.
         if (response.StatusCode == HttpStatusCode.NotFound && body.Connection is not null)
         {
-            throw ApiProblemException.NotFound(ConnectionNotFound);
+            throw VendorApiException.NotFound(Vendor, ConnectionNotFound);
         }
 
-        switch (ClassifyConflict(response.StatusCode, response.TryReadJson(PolytomicJsonContext.Default.PolytomicError)))
+        switch (ClassifyConflict(response.StatusCode, response.TryReadVendorJson(PolytomicJsonContext.Default.PolytomicError)))
         {
             case PolytomicConflict.Name:
                 LogNameConflict(logger);
-                throw ApiProblemException.Conflict(
+                throw VendorApiException.Conflict(
+                    Vendor,
+                    response.StatusCode,
                     "A Polytomic connection with this label already exists for the customer: reconnect it (send its connectionId) or use another label.");
             case PolytomicConflict.IdempotencyInProgress:
-                throw ApiProblemException.Conflict("A request with the same Idempotency-Key is still being processed; retry it shortly.");
+                throw VendorApiException.Conflict(Vendor, response.StatusCode, "A request with the same Idempotency-Key is still being processed; retry it shortly.");
         }
 
         // The browser is sent to this link: the same check as Fivetran's Connect Card (https, http only on loopback).
-        var session = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectEnvelope).Data;
+        var session = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, PolytomicJsonContext.Default.PolytomicConnectEnvelope).Data;
         if (session is null || !VendorLink.TryParse(session.RedirectUrl, out var link))
         {
             throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
@@ -151,10 +146,10 @@ public sealed partial class PolytomicClient(
 
     private Uri Endpoint(string path) => new(VendorBaseUrl.WithTrailingSlash(options.Value.EffectiveBaseUrl), path);
 
-    private HttpRequestMessage Request(HttpMethod method, Uri uri, string apiKey, byte[]? json, string? idempotencyKey)
+    /// <summary>A request with Polytomic's headers; <see cref="PolytomicCredentials"/> adds the key.</summary>
+    private HttpRequestMessage Request(HttpMethod method, Uri uri, string? idempotencyKey)
     {
         var request = new HttpRequestMessage(method, uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.TryAddWithoutValidation(VersionHeader, options.Value.EffectiveApiVersion);
         if (idempotencyKey is not null)
@@ -162,15 +157,21 @@ public sealed partial class PolytomicClient(
             request.Headers.TryAddWithoutValidation(PolytomicIdempotencyKey.HeaderName, idempotencyKey);
         }
 
-        if (json is not null)
-        {
-            request.Content = new ByteArrayContent(json);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
         return request;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Polytomic refused a Connect session: the connection name is taken")]
     private static partial void LogNameConflict(ILogger logger);
+}
+
+/// <summary>Polytomic's credentials: <c>Authorization: Bearer &lt;PolytomicApiKey&gt;</c>.</summary>
+public sealed class PolytomicCredentials(SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
+    : VendorCredentialsHandler(secrets, options, logger)
+{
+    protected override string Vendor => PolytomicClient.Vendor;
+
+    protected override IReadOnlyList<string> SecretsToReRead { get; } = [SecretNames.PolytomicApiKey];
+
+    protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadSecretAsync(request, SecretNames.PolytomicApiKey, cancellationToken));
 }

@@ -19,20 +19,20 @@ namespace ConnectIssuer.Polytomic;
 /// deployments sharing one Polytomic organization never produce or accept each other's names, even when one
 /// prefix starts with the other's text.
 /// </para>
-/// <para>
-/// The encoding keeps <c>a</c>–<c>z</c>, <c>0</c>–<c>9</c> and <c>-</c>; every other UTF-16 code unit becomes
-/// <c>_xx</c> (ASCII, two lower-case hex digits) or <c>_uxxxx</c> (anything else), and <c>_</c> itself is
-/// escaped. It is therefore injective over all strings (lone surrogates included), and its output is
-/// lower-case ASCII: whether Polytomic compares names case-insensitively or trims them is not
-/// documented, and neither can make two customers' names meet. Customer ids are not length-limited
-/// here (they come from the caller's token); labels are.
-/// </para>
 /// </remarks>
 internal static class PolytomicConnectionName
 {
     public const char Separator = VendorNamePrefix.Separator;
 
     public const int MaxLabelLength = 64;
+
+    /// <summary>
+    /// <c>a</c>–<c>z</c>, <c>0</c>–<c>9</c> and <c>-</c> kept; every other UTF-16 code unit becomes <c>_xx</c> (ASCII,
+    /// <c>_</c> itself included) or <c>_uxxxx</c> (anything else). Lower-case ASCII output: whether Polytomic compares
+    /// names case-insensitively or trims them is not documented, and neither can make two customers' names meet.
+    /// Customer ids are not length-limited here (they come from the caller's token); labels are.
+    /// </summary>
+    public static VendorNameEncoding Encoding { get; } = new(VendorNameEncoding.LettersAndDigits + "-", NonAsciiEscape.Utf16CodeUnit);
 
     /// <summary>Returns the connection name for <paramref name="customerId"/> and a label that passed <see cref="ValidateLabel"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="prefix"/> breaks the <see cref="VendorNamePrefix"/> rule.</exception>
@@ -44,14 +44,8 @@ internal static class PolytomicConnectionName
             throw new ArgumentException("The prefix breaks the name prefix rule.", nameof(prefix));
         }
 
-        var name = new StringBuilder(prefix);
-        Encode(customerId, name);
-        if (!string.IsNullOrEmpty(label))
-        {
-            Encode(label.Normalize(NormalizationForm.FormC), name.Append(Separator));
-        }
-
-        return name.ToString();
+        var labelPart = string.IsNullOrEmpty(label) ? "" : Encoding.Encode(Separator.ToString(), label.Normalize(NormalizationForm.FormC));
+        return Encoding.Encode(prefix, customerId, labelPart);
     }
 
     /// <summary>
@@ -70,7 +64,7 @@ internal static class PolytomicConnectionName
         var rest = name.AsSpan(prefix.Length);
         var split = rest.IndexOf(Separator);
         var idPart = split < 0 ? rest : rest[..split];
-        if (!TryDecode(idPart, out var id) || id.Length == 0)
+        if (!Encoding.TryDecode(idPart, out var id) || id.Length == 0)
         {
             return false;
         }
@@ -78,7 +72,7 @@ internal static class PolytomicConnectionName
         string? decodedLabel = null;
         if (split >= 0)
         {
-            if (!TryDecode(rest[(split + 1)..], out var text) || text.Length == 0 || ValidateLabel(text) is not null)
+            if (!Encoding.TryDecode(rest[(split + 1)..], out var text) || text.Length == 0 || ValidateLabel(text) is not null)
             {
                 return false;
             }
@@ -141,59 +135,5 @@ internal static class PolytomicConnectionName
         }
 
         return null;
-    }
-
-    internal static string Encode(string value) => Encode(value, new StringBuilder()).ToString();
-
-    private static StringBuilder Encode(string value, StringBuilder output)
-    {
-        foreach (var c in value)
-        {
-            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
-            {
-                output.Append(c);
-            }
-            else if (c < 0x80)
-            {
-                output.Append('_').Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                output.Append("_u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return output;
-    }
-
-    internal static bool TryDecode(ReadOnlySpan<char> encoded, out string value)
-    {
-        var output = new StringBuilder(encoded.Length);
-        var i = 0;
-        while (i < encoded.Length)
-        {
-            var c = encoded[i];
-            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
-            {
-                output.Append(c);
-                i++;
-                continue;
-            }
-
-            var digits = c == '_' && i + 1 < encoded.Length && encoded[i + 1] == 'u' ? 4 : 2;
-            var start = i + (digits == 4 ? 2 : 1);
-            if (c != '_' || start + digits > encoded.Length
-                || !int.TryParse(encoded.Slice(start, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
-            {
-                value = "";
-                return false;
-            }
-
-            output.Append((char)code);
-            i = start + digits;
-        }
-
-        value = output.ToString();
-        return true;
     }
 }

@@ -10,7 +10,7 @@ internal static class PolytomicServiceCollectionExtensions
     public static IServiceCollection AddPolytomic(this IServiceCollection services)
     {
         services.AddValidatedOptions<PolytomicOptions>(PolytomicOptions.SectionName);
-        services.AddVendorClient<PolytomicClient>();
+        services.AddVendorClient<PolytomicClient, PolytomicCredentials>(PolytomicVendor.Names.Name);
         services.AddTransient<PolytomicConnectHandler>();
         services.AddSingleton<IVendorStatus, PolytomicVendor>();
         services.AddTransient<Connections.IConnectionSource, PolytomicConnections>();

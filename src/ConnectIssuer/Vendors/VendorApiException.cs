@@ -2,7 +2,7 @@ using System.Net;
 
 namespace ConnectIssuer.Vendors;
 
-/// <summary>Why a vendor call failed; the pipeline maps each kind to one documented problem response.</summary>
+/// <summary>Why a vendor call failed; <c>Http/VendorProblems</c> maps each kind to one documented problem response.</summary>
 public enum VendorFailure
 {
     /// <summary>A 4xx answer the flow could not handle (502 <c>vendor_error</c>).</summary>
@@ -14,7 +14,7 @@ public enum VendorFailure
     /// <summary>5xx, a refused or reset connection (502 <c>vendor_error</c>).</summary>
     Unavailable,
 
-    /// <summary>A body that is not what the vendor documents, or too large to read (502 <c>vendor_error</c>).</summary>
+    /// <summary>A body that is not what the vendor documents, broke off, or is too large to read (502 <c>vendor_error</c>).</summary>
     Unreadable,
 
     /// <summary>No complete answer within <c>Vendors:Timeout</c> (504 <c>vendor_timeout</c>).</summary>
@@ -22,14 +22,24 @@ public enum VendorFailure
 
     /// <summary>401/403 even after the secret was read again (502 <c>vendor_error</c>).</summary>
     Unauthorized,
+
+    /// <summary>A setting or secret the call needs is missing; the vendor was not asked (503 <c>vendor_not_configured</c>).</summary>
+    NotConfigured,
+
+    /// <summary>The vendor does not know what the caller named (404 <c>not_found</c>; the message is for the caller).</summary>
+    NotFound,
+
+    /// <summary>The vendor refused because of a conflict the caller can resolve (409 <c>conflict</c>; the message is for the caller).</summary>
+    Conflict,
 }
 
 /// <summary>
 /// A vendor call failed. One type for all vendors, in the spirit of Azure.RequestFailedException: flows
 /// branch on <see cref="StatusCode"/> or <see cref="Failure"/>. The message is ours; a vendor body never is.
 /// </summary>
-public sealed class VendorApiException(string vendor, VendorFailure failure, HttpStatusCode? statusCode = null, Exception? innerException = null)
-    : Exception(Describe(vendor, failure, statusCode), innerException)
+public sealed class VendorApiException(
+    string vendor, VendorFailure failure, HttpStatusCode? statusCode = null, Exception? innerException = null, string? message = null)
+    : Exception(message ?? Describe(vendor, failure, statusCode), innerException)
 {
     public string Vendor { get; } = vendor;
 
@@ -41,6 +51,18 @@ public sealed class VendorApiException(string vendor, VendorFailure failure, Htt
     /// <summary>Gets the vendor's <c>Retry-After</c>, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>A setting or secret is missing: <paramref name="missing"/> names it (e.g. "the secret AlloyApiKey").</summary>
+    public static VendorApiException NotConfigured(string vendor, string missing) =>
+        new(vendor, VendorFailure.NotConfigured, message: $"{vendor} is not configured: {missing} is missing.");
+
+    /// <summary>The vendor does not know the caller's resource; <paramref name="detail"/> is returned to the caller.</summary>
+    public static VendorApiException NotFound(string vendor, string detail) =>
+        new(vendor, VendorFailure.NotFound, HttpStatusCode.NotFound, message: detail);
+
+    /// <summary>A conflict the caller can resolve; <paramref name="detail"/> is returned to the caller.</summary>
+    public static VendorApiException Conflict(string vendor, HttpStatusCode status, string detail) =>
+        new(vendor, VendorFailure.Conflict, status, message: detail);
+
     private static string Describe(string vendor, VendorFailure failure, HttpStatusCode? status) => failure switch
     {
         VendorFailure.Throttled => $"{vendor} is throttling requests; retry later.",
@@ -49,6 +71,7 @@ public sealed class VendorApiException(string vendor, VendorFailure failure, Htt
         VendorFailure.Unavailable when status is null => $"{vendor} could not be reached.",
         VendorFailure.Unavailable => $"{vendor} is unavailable (HTTP {(int)status}).",
         VendorFailure.Unauthorized => $"{vendor} rejected this service's credentials (HTTP {(int?)status}).",
+        VendorFailure.NotConfigured => $"{vendor} is not configured.",
         _ => $"{vendor} rejected the request (HTTP {(int?)status}).",
     };
 }

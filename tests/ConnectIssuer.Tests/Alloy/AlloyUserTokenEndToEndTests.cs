@@ -222,7 +222,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         var body = await (await h.Server.Client.SendAsync(HttpExtensions.Post(Route, Bearer(craftedId)))).ReadJsonAsync();
 
         var own = Assert.Single(h.Alloy.Users, u => u.UserId != victim.UserId);
-        Assert.Equal(Prefix + AlloyUsername.Encode(craftedId), own.Username);
+        Assert.Equal(AlloyUsername.For(Prefix, craftedId), own.Username);
         Assert.Equal(own.UserId, body.GetProperty("userId").GetString());
         Assert.Equal(own.UserId, Jwt.Decode(body.GetProperty("token").GetString()!).Payload.GetProperty("userId").GetString());
         Assert.Empty(h.Vendor.RequestsTo("GET", $"/users/{victim.UserId}"));
@@ -324,7 +324,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
         Assert.Equal(customers.Length, h.Alloy.Users.Count);
         Assert.All(h.Alloy.Users, u => Assert.Matches("^ci-test\\.[a-z0-9_-]+$", u.Username));
         Assert.Equal(
-            customers.Select(c => Prefix + AlloyUsername.Encode(c)).Order(StringComparer.Ordinal),
+            customers.Select(c => AlloyUsername.For(Prefix, c)).Order(StringComparer.Ordinal),
             h.Alloy.Users.Select(u => u.Username).Order(StringComparer.Ordinal));
 
         // Asking again finds each one's own user.

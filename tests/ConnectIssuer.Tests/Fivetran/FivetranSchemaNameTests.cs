@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using ConnectIssuer.Fivetran;
+using ConnectIssuer.Tests.Vendors;
+using ConnectIssuer.Vendors;
 
 namespace ConnectIssuer.Tests.Fivetran;
 
@@ -62,7 +64,7 @@ public sealed class FivetranSchemaNameTests
                 var schema = FivetranSchemaName.For("ci_", id, service);
                 Assert.True(seen.TryAdd(schema, (id, service)), $"'{schema}' from two inputs");
                 AssertValidSchema(schema);
-                Assert.True(FivetranSchemaName.TryParse(schema, "ci_", out var parsedId, out var hash, out var parsedService));
+                Assert.True(FivetranSchemaReader.TryParse(schema, "ci_", out var parsedId, out var hash, out var parsedService));
                 Assert.Equal(service, parsedService);
                 if (hash is null)
                 {
@@ -72,7 +74,7 @@ public sealed class FivetranSchemaNameTests
                 else
                 {
                     Assert.Null(parsedId);
-                    Assert.Equal(FivetranSchemaName.HashLength, hash.Length);
+                    Assert.Equal(VendorNameEncoding.HashLength, hash.Length);
                 }
             }
         }
@@ -84,7 +86,7 @@ public sealed class FivetranSchemaNameTests
         var id = new string('x', 200);
         var schema = FivetranSchemaName.For("ci_", id, "salesforce");
 
-        Assert.Equal("ci_h".Length + FivetranSchemaName.HashLength + "_salesforce".Length, schema.Length);
+        Assert.Equal("ci_h".Length + VendorNameEncoding.HashLength + "_salesforce".Length, schema.Length);
         Assert.StartsWith("ci_h", schema, StringComparison.Ordinal);
         Assert.Equal(schema, FivetranSchemaName.For("ci_", id, "salesforce"));
         Assert.NotEqual(schema, FivetranSchemaName.For("ci_", id + "y", "salesforce"));

@@ -24,7 +24,7 @@ public sealed class PolytomicConnectionNameTests
     [InlineData("_u00e9", "é")]
     public void Encode_DifferentIds_NeverCollide(string first, string second)
     {
-        Assert.NotEqual(PolytomicConnectionName.Encode(first), PolytomicConnectionName.Encode(second));
+        Assert.NotEqual(PolytomicConnectionName.Encoding.Encode("", first), PolytomicConnectionName.Encoding.Encode("", second));
         Assert.NotEqual(PolytomicConnectionName.For(Prefix, first, "x"), PolytomicConnectionName.For(Prefix, second, "x"));
     }
 
@@ -36,10 +36,10 @@ public sealed class PolytomicConnectionNameTests
         {
             var value = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => (char)(random.Next(2) == 0 ? random.Next(0, 128) : random.Next(0, 0x10000)))]);
 
-            var encoded = PolytomicConnectionName.Encode(value);
+            var encoded = PolytomicConnectionName.Encoding.Encode("", value);
 
             Assert.All(encoded, c => Assert.True(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_', $"unexpected '{c}'"));
-            Assert.True(PolytomicConnectionName.TryDecode(encoded, out var decoded));
+            Assert.True(PolytomicConnectionName.Encoding.TryDecode(encoded, out var decoded));
             Assert.Equal(value, decoded);
         }
     }
@@ -176,7 +176,7 @@ public sealed class PolytomicConnectionNameTests
     public void LoneSurrogates_AreEncodedDistinctlyAndRefusedInLabels()
     {
         // Attribute arguments cannot carry lone surrogates (metadata is UTF-8), hence a fact.
-        Assert.NotEqual(PolytomicConnectionName.Encode("\ud800"), PolytomicConnectionName.Encode("\ufffd"));
+        Assert.NotEqual(PolytomicConnectionName.Encoding.Encode("", "\ud800"), PolytomicConnectionName.Encoding.Encode("", "\ufffd"));
         Assert.NotNull(PolytomicConnectionName.ValidateLabel("a\ud800b"));
         Assert.NotNull(PolytomicConnectionName.ValidateLabel("a\udc00"));
         Assert.NotNull(PolytomicConnectionName.ValidateLabel("\udc00\ud800"));

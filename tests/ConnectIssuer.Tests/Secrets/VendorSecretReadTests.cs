@@ -1,9 +1,8 @@
-using System.Net.Http.Headers;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
-using ConnectIssuer.Vendors;
+using ConnectIssuer.Tests.Vendors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +15,7 @@ namespace ConnectIssuer.Tests.Secrets;
 
 /// <summary>
 /// How vendor calls use Key Vault: the first secret read counts against <c>Vendors:Timeout</c>, and vendor 401s
-/// re-read a secret at most once per 30 s. The real <see cref="VendorTransport"/> and <see cref="SecretStore"/>
+/// re-read a secret at most once per 30 s. The real vendor HTTP stack (<see cref="VendorTestStack"/>) and <see cref="SecretStore"/>
 /// against the fake vault and a loopback vendor; the clock (and the deadline's timer) is a <see cref="FakeTimeProvider"/>.
 /// </summary>
 public sealed class VendorSecretReadTests : IAsyncLifetime
@@ -28,18 +27,15 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly KeySimulation _simulation = new();
     private VendorServer _vendor = null!;
-    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
         _vault.Secrets[SecretNames.AlloyApiKey] = ApiKey;
         _vendor = await VendorServer.StartAsync(_simulation);
-        _http = new HttpClient { BaseAddress = new Uri(_vendor.BaseUrl), Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
         await _vendor.DisposeAsync();
         _vault.Dispose();
     }
@@ -47,11 +43,11 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
     [Fact]
     public async Task SendAsync_ColdSecretReadOutlastsVendorTimeout_ThrowsSecretsUnavailableWithoutCallingVendor()
     {
-        var logger = new CapturingLogger<VendorTransport>();
-        var transport = CreateTransport(logger);
+        var logs = new CapturingLoggerProvider();
+        using var stack = CreateStack(logs);
         _vault.HoldReads();
 
-        var send = transport.SendAsync(_http, Call());
+        var send = stack.Client.SendAsync(idempotent: false);
         await _vault.WaitForHeldReadsAsync(1);
         _clock.Advance(VendorTimeout);
         _vault.ReleaseReads();
@@ -59,7 +55,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<SecretsUnavailableException>(() => send);
         Assert.Equal(SecretNames.AlloyApiKey, exception.SecretName);
         Assert.Empty(_vendor.Requests);
-        var warning = Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning);
+        var warning = Assert.Single(logs.Entries, entry => entry.Level == LogLevel.Warning);
         Assert.Contains(SecretNames.AlloyApiKey, warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(ApiKey, warning.Everything, StringComparison.Ordinal);
     }
@@ -67,27 +63,29 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
     [Fact]
     public async Task SendAsync_ColdSecretReadWithinVendorTimeout_CallsVendor()
     {
-        var transport = CreateTransport();
+        using var stack = CreateStack();
         _vault.HoldReads();
 
-        var send = transport.SendAsync(_http, Call());
+        var send = stack.Client.SendAsync(idempotent: false);
         await _vault.WaitForHeldReadsAsync(1);
         _clock.Advance(VendorTimeout - TimeSpan.FromSeconds(1));
         _vault.ReleaseReads();
 
-        Assert.True((await send).IsSuccess);
+        using var response = await send;
+        Assert.True(response.IsSuccessStatusCode);
         Assert.Single(_vendor.Requests);
     }
 
     [Fact]
     public async Task SendAsync_Vendor401OnEveryCall_ReReadsSecretAtMostOncePer30Seconds()
     {
-        var transport = CreateTransport();
+        using var stack = CreateStack();
         _simulation.AcceptedKey = "a-key-the-vault-does-not-have";
 
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await transport.SendAsync(_http, Call())).StatusCode);
+            using var response = await stack.Client.SendAsync(idempotent: false);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             _clock.Advance(TimeSpan.FromSeconds(5));
         }
 
@@ -95,12 +93,31 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
 
         _clock.Advance(TimeSpan.FromSeconds(5));
         _vault.Secrets[SecretNames.AlloyApiKey] = _simulation.AcceptedKey;
-        Assert.True((await transport.SendAsync(_http, Call())).IsSuccess);
+        using var success = await stack.Client.SendAsync(idempotent: false);
+        Assert.True(success.IsSuccessStatusCode);
 
         Assert.Equal(3, _vault.ReadCount(SecretNames.AlloyApiKey));
     }
 
-    private VendorTransport CreateTransport(ILogger<VendorTransport>? logger = null)
+    [Fact]
+    public async Task SendAsync_CallerLeavesDuringColdSecretRead_IsACancellationNotSecretsUnavailable()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var stack = CreateStack(logs);
+        using var caller = new CancellationTokenSource();
+        _vault.HoldReads();
+
+        var send = stack.Client.SendAsync(idempotent: false, cancellationToken: caller.Token);
+        await _vault.WaitForHeldReadsAsync(1);
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send);
+        _vault.ReleaseReads();
+        Assert.Empty(_vendor.Requests);
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);
+    }
+
+    private VendorTestStack CreateStack(ILoggerProvider? logs = null)
     {
         var store = new SecretStore(
             _vault.CreateClient(networkTimeout: TimeSpan.FromSeconds(30)),
@@ -108,16 +125,32 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
             Options.Create(new KeyVaultOptions { Uri = _vault.VaultUri }),
             _clock,
             NullLogger<SecretStore>.Instance);
-        return new VendorTransport(
-            store, Options.Create(new VendorsOptions { Timeout = VendorTimeout }), _clock, logger ?? NullLogger<VendorTransport>.Instance);
+        return new VendorTestStack(_vendor.BaseUrl, store, VendorTimeout, _clock, logs);
     }
 
-    private static VendorCall Call() => new("Test", [SecretNames.AlloyApiKey], secrets =>
+    /// <summary>Captures the vendor stack's own log lines (not the HttpClient factory's request logging).</summary>
+    private sealed class CapturingLoggerProvider : ILoggerProvider
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "thing");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets[0]);
-        return request;
-    }, Idempotent: false);
+        public System.Collections.Concurrent.ConcurrentQueue<CapturedLog> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith("ConnectIssuer.", StringComparison.Ordinal) ? new Logger(Entries) : NullLogger.Instance;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<CapturedLog> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue(new CapturedLog(logLevel, eventId, formatter(state, exception), exception));
+        }
+    }
 
     /// <summary>Answers 200 when the bearer key is the accepted one, 401 otherwise.</summary>
     private sealed class KeySimulation : IVendorSimulation

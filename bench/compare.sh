@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Before/after on one machine: the published server built from BASE (a git commit) against the one built from this
+# working tree, side by side, in alternating wrk rounds on two routes:
+#   token  POST /api/integration-app/token  in-process work only: caller validation, mint, audit
+#   alloy  POST /api/alloy/token            one vendor call per request through the vendor HTTP stack, against the
+#                                           sandbox's Alloy simulation served by a third (Development) server
+# Each round runs base and head back to back (the order flips every round) and reports head/base; the spread of
+# that ratio over the rounds is the noise to read a difference against.
+# Usage: BASE=<commit> bench/compare.sh     (needs dotnet, node/npm, curl, git; installs wrk with apt-get if missing)
+# Knobs (environment): DURATION=10s CONNECTIONS=16 THREADS=1 ROUNDS=4 CUSTOMERS=32 ISSUER_PORT=18311
+#                      BASE_PORT=18312 HEAD_PORT=18313 VENDOR_PORT=18314
+# Only 127.0.0.1 is ever contacted. Every process started here is stopped by PID on exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+REF="$ROOT/bench/reference"
+BASE="${BASE:?set BASE to the commit to compare against, e.g. BASE=HEAD~5}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+THREADS="${THREADS:-1}"
+ROUNDS="${ROUNDS:-4}"
+CUSTOMERS="${CUSTOMERS:-32}"
+ISSUER_PORT="${ISSUER_PORT:-18311}"
+BASE_PORT="${BASE_PORT:-18312}"
+HEAD_PORT="${HEAD_PORT:-18313}"
+VENDOR_PORT="${VENDOR_PORT:-18314}"
+AUDIENCE="api://connect-issuer"
+WORKSPACE_SECRET="bench-workspace-secret-0123456789abcdef0123456789abcdef"
+# The sandbox's Alloy simulation accepts only its own development key (src/ConnectIssuer.Sandbox/SandboxExtensions.cs).
+ALLOY_KEY="sandbox-fake-alloy-api-key-not-a-real-credential"
+PERMITS_PER_MINUTE=100000
+
+WORK="$(mktemp -d -t bench-compare-XXXXXX)"
+PIDS=()
+BASE_TREE="$WORK/base-src"
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  git -C "$ROOT" worktree remove --force "$BASE_TREE" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- prerequisites --------------------------------------------------------------------------------------------
+for tool in dotnet node curl git; do
+  command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }
+done
+if ! command -v wrk >/dev/null; then
+  log "installing wrk with apt-get"
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+for port in "$ISSUER_PORT" "$BASE_PORT" "$HEAD_PORT" "$VENDOR_PORT"; do
+  port_free "$port" || { log "port $port is in use; set ISSUER_PORT/BASE_PORT/HEAD_PORT/VENDOR_PORT"; exit 1; }
+done
+if [[ ! -d "$REF/node_modules" ]]; then
+  (cd "$REF" && npm ci --no-audit --no-fund --silent)
+fi
+BASE_SHA="$(git -C "$ROOT" rev-parse --short "$BASE^{commit}")"
+HEAD_SHA="$(git -C "$ROOT" rev-parse --short HEAD)"
+git -C "$ROOT" diff --quiet HEAD -- src || HEAD_SHA="$HEAD_SHA+changes"
+
+# --- publish both (ReadyToRun, as bench/load.sh) ----------------------------------------------------------------
+publish() { # source-root output
+  dotnet publish "$1/src/ConnectIssuer.Server" -c Release -o "$2" -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -v quiet -nologo >"$2.log" 2>&1 || { cat "$2.log" >&2; exit 1; }
+  [[ -x "$2/ConnectIssuer.Server" ]] || { log "publish produced no $2/ConnectIssuer.Server"; exit 1; }
+}
+git -C "$ROOT" worktree add --detach "$BASE_TREE" "$BASE" >/dev/null 2>&1 || { log "cannot check out $BASE"; exit 1; }
+log "publishing base $BASE_SHA and head $HEAD_SHA"
+publish "$BASE_TREE" "$WORK/base"
+publish "$ROOT" "$WORK/head"
+DOTNET_HOME="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+
+# --- issuer and tokens -----------------------------------------------------------------------------------------
+TOKENS="$WORK/tokens.txt"
+node "$REF/issuer.mjs" --port "$ISSUER_PORT" --audience "$AUDIENCE" --customers "$CUSTOMERS" --tokens "$TOKENS" \
+  >"$WORK/issuer.log" 2>&1 &
+PIDS+=("$!")
+wait_200 GET "http://127.0.0.1:$ISSUER_PORT/jwks" 250 || { log "issuer did not start"; cat "$WORK/issuer.log" >&2; exit 1; }
+for _ in $(seq 1 100); do [[ -s "$TOKENS" ]] && break; sleep 0.05; done
+BEARER="$(head -n 1 "$TOKENS")"
+
+# --- servers ----------------------------------------------------------------------------------------------------
+declare -A PID_OF PORT_OF=([base]="$BASE_PORT" [head]="$HEAD_PORT")
+env_common() {
+  echo PATH="$PATH" HOME="${HOME:-/tmp}" DOTNET_ROOT="${DOTNET_ROOT:-$DOTNET_HOME}"
+}
+
+# The vendor: the head build in Development with its sandbox on, used only for its Alloy simulation.
+cd "$WORK/head"
+# shellcheck disable=SC2046
+env -i $(env_common) ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
+  ASPNETCORE_URLS="http://127.0.0.1:$VENDOR_PORT" Urls="http://127.0.0.1:$VENDOR_PORT" Logging__LogLevel__Default=Warning \
+  "$WORK/head/ConnectIssuer.Server" >"$WORK/vendor.log" 2>&1 &
+PIDS+=("$!")
+cd "$ROOT"
+wait_200 GET "http://127.0.0.1:$VENDOR_PORT/api/health" 500 || { log "vendor sandbox did not start"; tail -20 "$WORK/vendor.log" >&2; exit 1; }
+
+for build in base head; do
+  # Production settings from environment variables only; the publish folder is the content root, as in a deployment.
+  cd "$WORK/$build"
+  # shellcheck disable=SC2046
+  env -i $(env_common) ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+    ASPNETCORE_URLS="http://127.0.0.1:${PORT_OF[$build]}" Urls="http://127.0.0.1:${PORT_OF[$build]}" \
+    Auth__Mode=Oidc Auth__Authority="http://127.0.0.1:$ISSUER_PORT" Auth__RequireHttpsMetadata=false \
+    Auth__Audiences__0="$AUDIENCE" Auth__CustomerIdClaim=org_id \
+    IntegrationApp__WorkspaceKey=bench-workspace-key IntegrationApp__Fields__plan=plan \
+    Secrets__IntegrationAppWorkspaceSecret="$WORKSPACE_SECRET" \
+    Alloy__BaseUrl="http://127.0.0.1:$VENDOR_PORT/sandbox/alloy" Alloy__UsernamePrefix=bench. \
+    Secrets__AlloyApiKey="$ALLOY_KEY" \
+    RateLimit__PermitsPerMinute="$PERMITS_PER_MINUTE" \
+    "$WORK/$build/ConnectIssuer.Server" >"$WORK/$build.log" 2>&1 &
+  PIDS+=("$!")
+  PID_OF[$build]="$!"
+  cd "$ROOT"
+done
+for build in base head; do
+  url="http://127.0.0.1:${PORT_OF[$build]}"
+  wait_200 GET "$url/api/health" 500 || { log "$build did not start"; tail -20 "$WORK/$build.log" >&2; exit 1; }
+  for path in /api/integration-app/token /api/alloy/token; do
+    wait_200 POST "$url$path" 250 -H "Authorization: Bearer $BEARER" -H 'Content-Type: application/json' -d '{}' \
+      || { log "$build: $path does not answer 200"; tail -20 "$WORK/$build.log" >&2; exit 1; }
+  done
+done
+
+# --- rounds ------------------------------------------------------------------------------------------------------
+declare -A PATH_OF=([token]=/api/integration-app/token [alloy]=/api/alloy/token)
+run_wrk() { # build route duration -> wrk output file
+  local out="$WORK/wrk-$1-$2-$(date +%s%N).txt"
+  TOKENS_FILE="$TOKENS" TOKEN_PATH="${PATH_OF[$2]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+    -s "$REF/post.lua" "http://127.0.0.1:${PORT_OF[$1]}${PATH_OF[$2]}" >"$out" 2>&1 \
+    || { log "wrk failed against $1 $2"; cat "$out" >&2; exit 1; }
+  echo "$out"
+}
+
+for route in token alloy; do
+  for build in base head; do
+    log "warm-up: $build $route (5 s)"
+    run_wrk "$build" "$route" 5s >/dev/null
+  done
+done
+
+RESULTS="$WORK/results.tsv"
+RATIOS="$WORK/ratios.tsv"
+printf 'round\troute\tbuild\treq/s\tp50 ms\tp99 ms\tnon-2xx\n' >"$RESULTS"
+: >"$RATIOS"
+for ((round = 1; round <= ROUNDS; round++)); do
+  order=(base head)
+  (( round % 2 == 0 )) && order=(head base)
+  for route in token alloy; do
+    declare -A RPS=()
+    for build in "${order[@]}"; do
+      out="$(run_wrk "$build" "$route" "$DURATION")"
+      rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
+      p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
+      p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
+      bad="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")"
+      RPS[$build]="$rps"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$route" "$build" "$rps" "$p50" "$p99" "${bad:-0}" >>"$RESULTS"
+      log "round $round $route $build: $rps req/s, p50 $p50 ms, p99 $p99 ms, non-2xx ${bad:-0}"
+    done
+    printf '%s\t%s\n' "$route" "$(awk -v h="${RPS[head]}" -v b="${RPS[base]}" 'BEGIN { printf "%.3f", h / b }')" >>"$RATIOS"
+  done
+done
+
+# --- report ------------------------------------------------------------------------------------------------------
+echo
+echo "## Before/after: base $BASE_SHA vs head $HEAD_SHA, $CONNECTIONS connections, $THREADS wrk thread(s), $DURATION per run, $ROUNDS rounds (order flips each round)"
+echo "machine: $(nproc) cores, load average now: $(cut -d' ' -f1-3 /proc/loadavg); dotnet $(dotnet --version), wrk $(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }')"
+echo
+column -t -s $'\t' "$RESULTS"
+echo
+for route in token alloy; do
+  awk -v r="$route" -F'\t' '$1 == r { n++; s += $2; if (min == "" || $2 < min) min = $2; if (max == "" || $2 > max) max = $2; all = all " " $2 }
+    END { printf "%s: head/base req/s mean %.3f, per round [%s ], range %.3f..%.3f\n", r, s / n, all, min, max }' "$RATIOS"
+done
+echo "peak RSS (VmHWM, whole run): base $(vmhwm_mb "${PID_OF[base]}") MB, head $(vmhwm_mb "${PID_OF[head]}") MB"
+for build in base head; do
+  echo "$build log lines: $(wc -l <"$WORK/$build.log"), of which warnings or errors: $(grep -ciE 'warn|fail|error' "$WORK/$build.log" || true)"
+done

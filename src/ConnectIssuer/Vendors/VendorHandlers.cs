@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Net;
+using ConnectIssuer.Secrets;
+using Polly.Timeout;
+
+namespace ConnectIssuer.Vendors;
+
+/// <summary>
+/// The outermost handler of a vendor client: one log line per call (Debug for a success or an expected status, Warning
+/// with vendor and status only for any other answer, never the body), and failures that did not produce an answer
+/// turned into <see cref="VendorApiException"/>s. A <c>Retry-After</c> date becomes a delay.
+/// </summary>
+internal sealed partial class VendorCallHandler(string vendor, IOptions<VendorsOptions> options, TimeProvider timeProvider, ILogger<VendorCallHandler> logger)
+    : DelegatingHandler
+{
+    internal static readonly HttpRequestOptionsKey<CancellationToken> CallerCancellationKey = new("ConnectIssuer.Vendors.CallerCancellation");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Inner handlers see the deadline's token; this one lets them tell a caller who left from a deadline that passed.
+        request.Options.Set(CallerCancellationKey, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken);
+        }
+        catch (TimeoutRejectedException exception)
+        {
+            LogVendorTimedOut(logger, vendor, options.Value.Timeout.TotalMilliseconds);
+            throw new VendorApiException(vendor, VendorFailure.Timeout, null, exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            LogVendorUnreachable(logger, vendor, exception.HttpRequestError.ToString());
+            throw new VendorApiException(vendor, VendorFailure.Unavailable, null, exception);
+        }
+        catch (IOException exception)
+        {
+            LogVendorAnswerBrokeOff(logger, vendor, exception is HttpIOException io ? io.HttpRequestError.ToString() : exception.GetType().Name);
+            throw new VendorApiException(vendor, VendorFailure.Unreadable, null, exception);
+        }
+
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var status = (int)response.StatusCode;
+        if (status >= 400 && !(request.Options.TryGetValue(VendorMessages.ExpectedStatusKey, out var expected) && expected == response.StatusCode))
+        {
+            LogVendorFailed(logger, vendor, status, elapsedMs);
+        }
+        else
+        {
+            LogVendorAnswered(logger, vendor, status, elapsedMs);
+        }
+
+        if (response.Headers.RetryAfter is { Delta: null, Date: { } date })
+        {
+            var wait = date - timeProvider.GetUtcNow();
+            response.Headers.RetryAfter = new(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+        }
+
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Vendor} answered {StatusCode} in {ElapsedMs} ms")]
+    private static partial void LogVendorAnswered(ILogger logger, string vendor, int statusCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} answered {StatusCode} in {ElapsedMs} ms")]
+    private static partial void LogVendorFailed(ILogger logger, string vendor, int statusCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor}'s answer broke off before the body was complete: {Error}")]
+    private static partial void LogVendorAnswerBrokeOff(ILogger logger, string vendor, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} could not be reached: {Error}")]
+    private static partial void LogVendorUnreachable(ILogger logger, string vendor, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} did not answer within {TimeoutMs} ms")]
+    private static partial void LogVendorTimedOut(ILogger logger, string vendor, double timeoutMs);
+}
+
+/// <summary>
+/// Adds a vendor's credentials from the <see cref="SecretStore"/>, and after a 401 invalidates and re-reads its secrets
+/// once and resends (the store re-reads a secret at most once per <see cref="SecretStore.MinInvalidationInterval"/>).
+/// Runs inside the deadline: a secret read that outlasts it is <see cref="SecretsUnavailableException"/> (the vault is
+/// slow, the vendor was never asked). A missing secret is <see cref="VendorFailure.NotConfigured"/>.
+/// </summary>
+public abstract partial class VendorCredentialsHandler(SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
+    : DelegatingHandler
+{
+    private static readonly HttpRequestOptionsKey<bool> ReReadKey = new("ConnectIssuer.Vendors.SecretsReRead");
+
+    /// <summary>Gets the vendor's name, for messages and logs.</summary>
+    protected abstract string Vendor { get; }
+
+    /// <summary>Gets the secrets <see cref="AddCredentialsAsync"/> reads: the ones re-read after a 401.</summary>
+    protected abstract IReadOnlyList<string> SecretsToReRead { get; }
+
+    /// <summary>Sets the credential headers (replacing any from an earlier attempt), reading secrets with <see cref="ReadSecretAsync"/>.</summary>
+    protected abstract ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        await AddCredentialsAsync(request, cancellationToken);
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || request.Options.TryGetValue(ReReadKey, out _))
+        {
+            return response;
+        }
+
+        // A rotated key: read it again from the vault once (per request, retries included), then try once more.
+        request.Options.Set(ReReadKey, true);
+        LogCredentialsRejected(logger, Vendor);
+        response.Dispose();
+        foreach (var name in SecretsToReRead)
+        {
+            secrets.Invalidate(name);
+        }
+
+        await AddCredentialsAsync(request, cancellationToken);
+        return await base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Reads one secret within the call's deadline.</summary>
+    protected async ValueTask<string> ReadSecretAsync(HttpRequestMessage request, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await secrets.GetAsync(name, cancellationToken) ?? throw VendorApiException.NotConfigured(Vendor, $"the secret {name}");
+        }
+        catch (OperationCanceledException exception) when (
+            !(request.Options.TryGetValue(VendorCallHandler.CallerCancellationKey, out var caller) && caller.IsCancellationRequested))
+        {
+            // Not the caller: the deadline passed while the vault was read. That is the vault's slowness
+            // (503 secrets_unavailable), not a vendor timeout.
+            LogSecretReadTimedOut(logger, Vendor, name, options.Value.Timeout.TotalMilliseconds);
+            throw new SecretsUnavailableException(name, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vendor} rejected the credentials; reading the secrets again once")]
+    private static partial void LogCredentialsRejected(ILogger logger, string vendor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret {SecretName} for {Vendor} could not be read within the vendor deadline of {TimeoutMs} ms")]
+    private static partial void LogSecretReadTimedOut(ILogger logger, string vendor, string secretName, double timeoutMs);
+}
+
+/// <summary>
+/// Reads the answer's body into memory below the retry, so that an answer breaking off mid-body is a failed attempt
+/// the retry sees (and the deadline covers the body). Bodies over <see cref="MaxBodyBytes"/> are
+/// <see cref="VendorFailure.Unreadable"/>; a declared <c>Content-Length</c> over it is refused before reading.
+/// </summary>
+internal sealed class VendorBodyBufferHandler(string vendor) : DelegatingHandler
+{
+    /// <summary>Vendor answers larger than this are treated as unreadable (none of the documented ones comes close).</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        try
+        {
+            var body = await ReadBoundedAsync(response, cancellationToken);
+            var content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
+            foreach (var header in response.Content.Headers)
+            {
+                if (!header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+
+            response.Content.Dispose();
+            response.Content = content;
+            return response;
+        }
+        catch (IOException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A read that failed because the deadline or the caller cancelled is a cancellation, not a broken answer.
+            response.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<ArraySegment<byte>> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxBodyBytes)
+        {
+            throw new VendorApiException(vendor, VendorFailure.Unreadable, response.StatusCode);
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[(int)Math.Min(response.Content.Headers.ContentLength ?? 4096, MaxBodyBytes) + 1];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (buffer.Length > MaxBodyBytes)
+                {
+                    throw new VendorApiException(vendor, VendorFailure.Unreadable, response.StatusCode);
+                }
+
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+            }
+
+            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            if (read == 0)
+            {
+                return new ArraySegment<byte>(buffer, 0, length);
+            }
+
+            length += read;
+        }
+    }
+}
