@@ -11,8 +11,9 @@ namespace ConnectIssuer.Tests.TwoHosts;
 /// <summary>
 /// Both hosts with one configuration for the connections routes: Oidc callers from a loopback issuer, all four vendors
 /// against their simulations on loopback servers (Membrane included, checking customer tokens with the workspace secret),
-/// four allowed Fivetran services (one connection per service and customer), <c>Auth:DisconnectRole</c> set, and a short
-/// <c>Vendors:Timeout</c> so that a hanging vendor costs the tests little.
+/// four allowed Fivetran services (one connection per service and customer), <c>Auth:DisconnectRole</c> set, and a
+/// <c>Vendors:Timeout</c> of 5 s: short enough that a hanging vendor costs the tests little, long enough that a healthy
+/// vendor's cold first listing (two sequential Alloy calls) fits in it on a loaded machine.
 /// </summary>
 public sealed class ConnectionsEnvironment : IAsyncLifetime
 {
@@ -23,7 +24,7 @@ public sealed class ConnectionsEnvironment : IAsyncLifetime
     public const string NamePrefix = "ci.";
     public const string UsernamePrefix = "conn.";
     public const int PermitsPerMinute = 12;
-    public static readonly TimeSpan VendorTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan VendorTimeout = TimeSpan.FromSeconds(5);
     public static readonly string[] FivetranServices = ["salesforce", "hubspot", "stripe", "zendesk"];
 
     public static IReadOnlyDictionary<string, string> SecretValues { get; } = new Dictionary<string, string>

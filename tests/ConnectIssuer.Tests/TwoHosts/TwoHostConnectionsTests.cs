@@ -23,7 +23,7 @@ public sealed class TwoHostConnectionsTests(ConnectionsEnvironment environment) 
             var data = new TheoryData<HostKind, VendorFault>();
             foreach (var host in AppHost.Kinds)
             {
-                foreach (var fault in (VendorFault[])[VendorFault.Status500, VendorFault.Throttled, VendorFault.Hang, VendorFault.UnreadableBody, VendorFault.Unauthorized])
+                foreach (var fault in (VendorFault[])[VendorFault.Status500, VendorFault.Throttled, VendorFault.Hang, VendorFault.UnreadableBody, VendorFault.Unauthorized, VendorFault.HugeBody])
                 {
                     data.Add(host, fault);
                 }
@@ -162,6 +162,28 @@ public sealed class TwoHostConnectionsTests(ConnectionsEnvironment environment) 
             Assert.Equal(HealthKeys.Select(k => $"{k}:ok"), Vendors(againBody));
             Assert.Equal(customer.Expected.Order(StringComparer.Ordinal), Entries(againBody).Order(StringComparer.Ordinal));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task List_HugeMembraneListing_IsBoundedByThePageLimit_Never500(HostKind host)
+    {
+        // More pages than the client follows (the simulation's default page is 100 items): the listing stops at the bound.
+        var customer = ConnectionsEnvironment.NewCustomerId();
+        for (var i = 0; i < (ConnectIssuer.IntegrationApp.MembraneClient.MaxPages * 100) + 150; i++)
+        {
+            environment.Membrane.SeedConnection(customer, "hubspot", ConnectIssuer.Sandbox.SimulatedConnectionState.Healthy);
+        }
+
+        var membrane = environment.Servers["integration-app"];
+        var before = membrane.Requests.Count;
+
+        var response = await Client(host).SendAsync(Get("/api/connections?vendor=integration-app", environment.Bearer(customer)));
+
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(["integrationApp:ok"], Vendors(body));
+        Assert.Equal(ConnectIssuer.IntegrationApp.MembraneClient.MaxPages * 100, body.GetProperty("connections").GetArrayLength());
+        Assert.Equal(ConnectIssuer.IntegrationApp.MembraneClient.MaxPages, membrane.Requests.Count - before);
     }
 
     [Theory]
