@@ -376,7 +376,10 @@ async function reconnect(connection) {
   const panel = connectionsPanel();
   try {
     const answer = await reconnects[connection.vendor](connection);
-    showRows(panel, "ok", [["reconnecting", `${connection.vendor} ${connection.connectionId}`], ["url", answer.url]]);
+    // Membrane's link carries a customer token: opened, not shown.
+    const rows = [["reconnecting", `${connection.vendor} ${connection.connectionId}`]];
+    if (connection.vendor !== "integration-app") rows.push(["url", answer.url]);
+    showRows(panel, "ok", rows);
   } catch (error) {
     showProblem(panel, error);
   }
