@@ -108,6 +108,21 @@ public sealed class FivetranClient(HttpClient httpClient, VendorTransport transp
         return connection is { Id.Length: > 0 } ? connection : throw Unreadable(response.StatusCode);
     }
 
+    /// <summary>Deletes a connection (<c>DELETE /v1/connections/{id}</c>); a 404 means it is gone already, which is what was asked.</summary>
+    /// <exception cref="VendorApiException">Fivetran failed.</exception>
+    public async Task DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
+
+        // Idempotent: repeating a delete after a 502/503/504 deletes nothing else (the second answer may be a 404).
+        var response = await SendAsync(
+            HttpMethod.Delete, $"v1/connections/{Uri.EscapeDataString(connectionId)}", null, idempotent: true, cancellationToken, expected: HttpStatusCode.NotFound);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccess();
+        }
+    }
+
     /// <summary>
     /// Turns a Connect Card into the link the SPA opens. The URI must pass <see cref="VendorLink"/> (absolute https, http
     /// only on loopback, no user info): the browser is sent there, so a vendor answer with anything else is treated as unreadable.

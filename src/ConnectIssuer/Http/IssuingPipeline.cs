@@ -21,8 +21,29 @@ public sealed record IssuingRoute(string Route, string Vendor, string SuccessOut
 /// <c>no-store</c> and <c>nosniff</c>. Handlers only express their flow; they never build error responses themselves.
 /// </summary>
 public sealed partial class IssuingPipeline(
-    ICallerAuthenticator authenticator, CustomerRateLimiter rateLimiter, AuditLog audit, ILogger<IssuingPipeline> logger)
+    ICallerAuthenticator authenticator,
+    CustomerRateLimiter rateLimiter,
+    AuditLog audit,
+    IEnumerable<ICustomerIssuanceObserver> observers,
+    ILogger<IssuingPipeline> logger)
 {
+    /// <summary>Runs a route whose success has no body (<c>204</c>), such as a delete; everything else as for the other routes.</summary>
+    public async Task<Results<NoContent, ProblemHttpResult>> RunWithoutContentAsync(
+        HttpRequest request, IssuingRoute route, Func<Caller, CancellationToken, Task> handle, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync<EmptyRequest, EmptyRequest>(
+            request,
+            route,
+            null,
+            async (caller, _, ct) =>
+            {
+                await handle(caller, ct);
+                return new EmptyRequest();
+            },
+            cancellationToken);
+        return result.Result is ProblemHttpResult problem ? problem : TypedResults.NoContent();
+    }
+
     public Task<Results<Ok<TResponse>, ProblemHttpResult>> RunAsync<TResponse>(
         HttpRequest request, IssuingRoute route, Func<Caller, CancellationToken, Task<TResponse>> handle, CancellationToken cancellationToken)
         where TResponse : class =>
@@ -49,6 +70,14 @@ public sealed partial class IssuingPipeline(
             var body = bodyType is null ? null : await JsonBody.ReadAsync(request, bodyType, cancellationToken);
             var response = await handle(caller, body, cancellationToken);
             audit.Record(route.Route, route.Vendor, caller.CustomerId, caller.Subject, route.SuccessOutcome, (response as IssueResponse)?.Token);
+            if (route.SuccessOutcome == AuditOutcomes.Issued)
+            {
+                foreach (var observer in observers)
+                {
+                    observer.OnIssued(caller.CustomerId);
+                }
+            }
+
             return TypedResults.Ok(response);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

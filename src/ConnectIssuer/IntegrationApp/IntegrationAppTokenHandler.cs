@@ -16,7 +16,8 @@ public sealed class IntegrationAppTokenHandler(IssuingPipeline pipeline, Integra
     public Task<Results<Ok<IssueResponse>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, Route, IssueAsync, cancellationToken);
 
-    private async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>The claims of a customer token: <c>id</c>, <c>name</c> and <c>fields</c>, from the caller's credential only.</summary>
+    internal static Dictionary<string, object> CustomerClaims(Caller caller, Dictionary<string, string> fieldMap)
     {
         var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["id"] = caller.CustomerId };
         if (caller.Name is { Length: > 0 } name)
@@ -24,13 +25,18 @@ public sealed class IntegrationAppTokenHandler(IssuingPipeline pipeline, Integra
             claims["name"] = name;
         }
 
-        var fields = Fields(caller, options.Value.Fields);
+        var fields = Fields(caller, fieldMap);
         if (fields.Count > 0)
         {
             claims["fields"] = fields;
         }
 
-        var token = await signer.MintAsync(claims, cancellationToken);
+        return claims;
+    }
+
+    private async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var token = await signer.MintAsync(CustomerClaims(caller, options.Value.Fields), cancellationToken);
         return new IssueResponse(Route.Vendor) { Token = token.Value, ExpiresAt = token.ExpiresAt, CustomerId = caller.CustomerId };
     }
 

@@ -53,6 +53,39 @@ public sealed partial class PolytomicClient(
         return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
     }
 
+    /// <summary>
+    /// Lists every connection of the organization (<c>GET /api/connections</c>; Polytomic documents no paging or filter). The
+    /// answer is bounded by the transport's 1 MiB cap: a larger organization makes the listing fail as unreadable.
+    /// </summary>
+    /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
+    public async Task<IReadOnlyList<PolytomicConnection>> ListConnectionsAsync(CancellationToken cancellationToken = default)
+    {
+        var uri = Endpoint("api/connections");
+        var response = await transport.SendAsync(
+            httpClient, new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Get, uri, s[0], null, null), Idempotent: true), cancellationToken);
+        var envelope = response.EnsureSuccess().ReadJson(PolytomicJsonContext.Default.PolytomicConnectionListEnvelope);
+        return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+    }
+
+    /// <summary>Deletes a connection (<c>DELETE /api/connections/{id}</c>); a 404 means it is gone already, which is what was asked.</summary>
+    /// <exception cref="VendorApiException">Polytomic failed.</exception>
+    public async Task DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
+        var uri = Endpoint("api/connections/" + Uri.EscapeDataString(connectionId));
+        var response = await transport.SendAsync(
+            httpClient,
+            new VendorCall(Vendor, [SecretNames.PolytomicApiKey], s => Request(HttpMethod.Delete, uri, s[0], null, null), Idempotent: true)
+            {
+                ExpectedStatus = HttpStatusCode.NotFound,
+            },
+            cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccess();
+        }
+    }
+
     /// <summary>Starts a Connect session (<c>POST /api/connections/connect/</c>).</summary>
     /// <param name="body">The session to start.</param>
     /// <param name="idempotencyKey">Sent as <c>Idempotency-Key</c>; with it, a failed attempt may be repeated because Polytomic replays.</param>

@@ -13,6 +13,7 @@ internal static class PolytomicServiceCollectionExtensions
         services.AddVendorClient<PolytomicClient>();
         services.AddTransient<PolytomicConnectHandler>();
         services.AddSingleton<IVendorStatus, PolytomicVendor>();
+        services.AddTransient<Connections.IConnectionSource, PolytomicConnections>();
         return services;
     }
 }
