@@ -169,7 +169,7 @@ let lastFivetranConnection = null;
 
 /**
  * Membrane's UI, where its reconnect link points. The sandbox simulates it (GET /sample/config says where); in your SPA
- * use the UI host of your Membrane (Integration.app) workspace.
+ * use the UI host of your Membrane (Integration.app) workspace: this default is not confirmed by Membrane's docs.
  */
 const MEMBRANE_UI_BASE = "https://ui.integration.app";
 let membraneUiBase = MEMBRANE_UI_BASE;
