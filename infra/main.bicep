@@ -123,6 +123,9 @@ param authClockSkew string = ''
 @description('Auth:AdminMaxAuthAge as hh:mm:ss (app default: not set, no recent-sign-in rule for admin tokens).')
 param authAdminMaxAuthAge string = ''
 
+@description('Auth:DisconnectRole: when set, only callers with this role (in Auth:AdminRoleClaim) may delete connections (app default: not set).')
+param authDisconnectRole string = ''
+
 @description('EasyAuth mode only: client id of the API\'s Entra ID app registration.')
 param easyAuthClientId string = ''
 
@@ -161,6 +164,9 @@ param integrationAppAdminTokenLifetime string = ''
 
 @description('IntegrationApp:Fields, map of token field name to caller claim name.')
 param integrationAppFields object = {}
+
+@description('IntegrationApp:ApiBaseUrl, the Membrane REST API for listing and deleting connections (app default https://api.integration.app).')
+param integrationAppApiBaseUrl string = ''
 
 @description('Alloy:BaseUrl (app default).')
 param alloyBaseUrl string = ''
@@ -207,6 +213,9 @@ param polytomicNamePrefix string = ''
 @description('RateLimit:PermitsPerMinute.')
 @minValue(1)
 param rateLimitPermitsPerMinute int = 30
+
+@description('Connections:CacheTtl as hh:mm:ss, per-customer cache of GET /api/connections; 00:00:00 disables (app default 00:00:30).')
+param connectionsCacheTtl string = ''
 
 // ---------------------------------------------------------------------------------------------
 // Names and tags
@@ -316,6 +325,7 @@ module functionApp 'modules/functionapp.bicep' = {
     authAdminRole: authAdminRole
     authClockSkew: authClockSkew
     authAdminMaxAuthAge: authAdminMaxAuthAge
+    authDisconnectRole: authDisconnectRole
     easyAuthClientId: easyAuthClientId
     keyVaultCacheTtl: keyVaultCacheTtl
     keyVaultMaxStale: keyVaultMaxStale
@@ -325,6 +335,7 @@ module functionApp 'modules/functionapp.bicep' = {
     integrationAppTokenLifetime: integrationAppTokenLifetime
     integrationAppAdminTokenLifetime: integrationAppAdminTokenLifetime
     integrationAppFields: integrationAppFields
+    integrationAppApiBaseUrl: integrationAppApiBaseUrl
     alloyBaseUrl: alloyBaseUrl
     alloyApiVersion: alloyApiVersion
     alloyUsernamePrefix: alloyUsernamePrefix
@@ -340,6 +351,7 @@ module functionApp 'modules/functionapp.bicep' = {
     polytomicDefaultRedirectUrl: polytomicDefaultRedirectUrl
     polytomicNamePrefix: polytomicNamePrefix
     rateLimitPermitsPerMinute: rateLimitPermitsPerMinute
+    connectionsCacheTtl: connectionsCacheTtl
   }
   // The identity's roles exist before the site's first start (storage and Key Vault reads).
   dependsOn: [

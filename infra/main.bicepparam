@@ -50,6 +50,7 @@ param authAdminRoleClaim = readEnvironmentVariable('AUTH_ADMIN_ROLE_CLAIM', '')
 param authAdminRole = readEnvironmentVariable('AUTH_ADMIN_ROLE', '')
 param authClockSkew = readEnvironmentVariable('AUTH_CLOCK_SKEW', '')
 param authAdminMaxAuthAge = readEnvironmentVariable('AUTH_ADMIN_MAX_AUTH_AGE', '')
+param authDisconnectRole = readEnvironmentVariable('AUTH_DISCONNECT_ROLE', '')
 param easyAuthClientId = readEnvironmentVariable('EASYAUTH_CLIENT_ID', '')
 
 // Secrets cache and vendor calls.
@@ -57,6 +58,7 @@ param keyVaultCacheTtl = readEnvironmentVariable('KEY_VAULT_CACHE_TTL', '')
 param keyVaultMaxStale = readEnvironmentVariable('KEY_VAULT_MAX_STALE', '')
 param vendorsTimeout = readEnvironmentVariable('VENDORS_TIMEOUT', '')
 param rateLimitPermitsPerMinute = int(readEnvironmentVariable('RATE_LIMIT_PERMITS_PER_MINUTE', '30'))
+param connectionsCacheTtl = readEnvironmentVariable('CONNECTIONS_CACHE_TTL', '')
 
 // Integration.app (secrets: IntegrationAppWorkspaceSecret or IntegrationAppPrivateKey).
 param integrationAppWorkspaceKey = readEnvironmentVariable('INTEGRATION_APP_WORKSPACE_KEY', '')
@@ -64,6 +66,7 @@ param integrationAppAlgorithm = readEnvironmentVariable('INTEGRATION_APP_ALGORIT
 param integrationAppTokenLifetime = readEnvironmentVariable('INTEGRATION_APP_TOKEN_LIFETIME', '')
 param integrationAppAdminTokenLifetime = readEnvironmentVariable('INTEGRATION_APP_ADMIN_TOKEN_LIFETIME', '')
 param integrationAppFields = json(readEnvironmentVariable('INTEGRATION_APP_FIELDS', '{}'))
+param integrationAppApiBaseUrl = readEnvironmentVariable('INTEGRATION_APP_API_BASE_URL', '')
 
 // Alloy (secret: AlloyApiKey).
 param alloyBaseUrl = readEnvironmentVariable('ALLOY_BASE_URL', '')

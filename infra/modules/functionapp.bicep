@@ -118,6 +118,9 @@ param authClockSkew string = ''
 @description('Auth:AdminMaxAuthAge as hh:mm:ss: admin tokens need a caller auth_time at most this old. Empty: no such rule.')
 param authAdminMaxAuthAge string = ''
 
+@description('Auth:DisconnectRole: when set, only callers with this role (in Auth:AdminRoleClaim) may delete connections (app default: not set).')
+param authDisconnectRole string = ''
+
 @description('EasyAuth mode only: client id of the API\'s Entra ID app registration (created outside Bicep).')
 param easyAuthClientId string = ''
 
@@ -160,6 +163,9 @@ param integrationAppAdminTokenLifetime string = ''
 
 @description('IntegrationApp:Fields, a map of token field name to caller claim name, e.g. { "email": "email" }.')
 param integrationAppFields object = {}
+
+@description('IntegrationApp:ApiBaseUrl, the Membrane REST API for listing and deleting connections (app default https://api.integration.app).')
+param integrationAppApiBaseUrl string = ''
 
 @description('Alloy:BaseUrl. Empty: the app default.')
 param alloyBaseUrl string = ''
@@ -206,6 +212,9 @@ param polytomicNamePrefix string = ''
 @description('RateLimit:PermitsPerMinute, per customer and per instance across all authenticated routes.')
 @minValue(1)
 param rateLimitPermitsPerMinute int = 30
+
+@description('Connections:CacheTtl as hh:mm:ss, per-customer cache of GET /api/connections; 00:00:00 disables (app default 00:00:30).')
+param connectionsCacheTtl string = ''
 
 // ---------------------------------------------------------------------------------------------
 // Existing resources (created by the other modules)
@@ -255,6 +264,7 @@ var contractSettings = [
   { name: 'Auth__AdminRole', value: authAdminRole }
   { name: 'Auth__ClockSkew', value: authClockSkew }
   { name: 'Auth__AdminMaxAuthAge', value: authAdminMaxAuthAge }
+  { name: 'Auth__DisconnectRole', value: authDisconnectRole }
   { name: 'KeyVault__Uri', value: vault.properties.vaultUri }
   { name: 'KeyVault__CacheTtl', value: keyVaultCacheTtl }
   { name: 'KeyVault__MaxStale', value: keyVaultMaxStale }
@@ -264,6 +274,7 @@ var contractSettings = [
   { name: 'IntegrationApp__Algorithm', value: integrationAppAlgorithm }
   { name: 'IntegrationApp__TokenLifetime', value: integrationAppTokenLifetime }
   { name: 'IntegrationApp__AdminTokenLifetime', value: integrationAppAdminTokenLifetime }
+  { name: 'IntegrationApp__ApiBaseUrl', value: integrationAppApiBaseUrl }
   { name: 'Alloy__BaseUrl', value: alloyBaseUrl }
   { name: 'Fivetran__BaseUrl', value: fivetranBaseUrl }
   { name: 'Fivetran__GroupId', value: fivetranGroupId }
@@ -275,6 +286,7 @@ var contractSettings = [
   { name: 'Polytomic__DefaultRedirectUrl', value: polytomicDefaultRedirectUrl }
   { name: 'Polytomic__NamePrefix', value: polytomicNamePrefix }
   { name: 'RateLimit__PermitsPerMinute', value: string(rateLimitPermitsPerMinute) }
+  { name: 'Connections__CacheTtl', value: connectionsCacheTtl }
 ]
 
 // Arrays become Key__0, Key__1, ...; the IntegrationApp:Fields map becomes one setting per field.

@@ -4,10 +4,11 @@
 // ProblemError. The rest of this file only renders results for the sample page.
 //
 // What every call looks like:
-//   - POST (or GET for status/health) to `${API_BASE}/api/<route>`, JSON body or none;
+//   - POST (GET for connections/status/health, DELETE to disconnect) to `${API_BASE}/api/<route>`, JSON body or none;
 //   - the caller is identified ONLY by its credential (bearer token); the customer is never sent in a body;
 //   - 200 answers one JSON shape: { vendor, token, url, expiresAt, customerId, userId, connectionId, created }
-//     (properties that do not apply are omitted);
+//     (properties that do not apply are omitted); GET connections answers { customerId, connections, vendors };
+//     DELETE answers 204 with no body;
 //   - every error is RFC 9457 application/problem+json with a stable `code`: branch on `code`, not on text.
 //   - nothing is cached: answers carry Cache-Control: no-store; don't keep tokens or links in localStorage.
 
@@ -51,8 +52,8 @@ class ProblemError extends Error {
 }
 
 /**
- * Calls one ConnectIssuer route and returns the JSON answer, or throws ProblemError.
- * @param {"GET"|"POST"} method
+ * Calls one ConnectIssuer route and returns the JSON answer (null for 204 No Content), or throws ProblemError.
+ * @param {"GET"|"POST"|"DELETE"} method
  * @param {string} route e.g. "fivetran/connect-card"
  * @param {object} [body] JSON body; omit for routes that take none
  */
@@ -71,6 +72,8 @@ async function callApi(method, route, body) {
     // Network failure or CORS refusal (your SPA's origin must be in AllowedOrigins).
     throw new ProblemError({ status: 0, title: "Network error", detail: String(error), code: "network_error" });
   }
+
+  if (response.status === 204) return null; // DELETE connections/{vendor}/{id}
 
   const contentType = response.headers.get("Content-Type") ?? "";
   const json = contentType.includes("json") ? await response.json().catch(() => null) : null;
@@ -161,6 +164,49 @@ const flows = {
 let lastFivetranConnection = null;
 
 // ---------------------------------------------------------------------------------------------------
+// 2b. Connections: what the customer has connected, disconnect and reconnect
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Membrane's UI, where its reconnect link points. The sandbox simulates it (GET /sample/config says where); in your SPA
+ * use the UI host of your Membrane (Integration.app) workspace: this default is not confirmed by Membrane's docs.
+ */
+const MEMBRANE_UI_BASE = "https://ui.integration.app";
+let membraneUiBase = MEMBRANE_UI_BASE;
+
+/**
+ * GET /api/connections: { customerId, connections: [{ vendor, connectionId, kind, label?, status, detail?, createdAt? }],
+ * vendors: { integrationApp|alloy|fivetran|polytomic: "ok"|"not-configured"|"unavailable" } }. One vendor's failure is
+ * "unavailable" for that vendor only; the answer is still 200. `vendors` (route-style names) narrows the call.
+ */
+function listConnections(vendors = []) {
+  const query = vendors.map((vendor) => `vendor=${encodeURIComponent(vendor)}`).join("&");
+  return callApi("GET", query ? `connections?${query}` : "connections");
+}
+
+/** DELETE /api/connections/{vendor}/{connectionId}: 204; someone else's or an unknown id is 404 not_found. */
+function disconnect(connection) {
+  return callApi("DELETE", `connections/${encodeURIComponent(connection.vendor)}/${encodeURIComponent(connection.connectionId)}`);
+}
+
+/** The reconnect action of each vendor that has one (Alloy has none: disconnect, then connect again). */
+const reconnects = {
+  // The customer's connection for that service is reused (created: false) and its Connect Card opened.
+  fivetran: (connection) =>
+    openVendorLink(() => callApi("POST", "fivetran/connect-card", { service: connection.kind, redirectUri: returnUrl("fivetran") })),
+  // A Connect session for the existing connection (it keeps its name; any allowed type).
+  polytomic: (connection) =>
+    openVendorLink(() => callApi("POST", "polytomic/connect", { types: [], connectionId: connection.connectionId, redirectUrl: returnUrl("polytomic") })),
+  // Membrane's reconnect link carries a customer token for the signed-in customer, as the SDK would get it.
+  "integration-app": (connection) =>
+    openVendorLink(async () => {
+      const { token } = await callApi("POST", "integration-app/token");
+      const url = `${membraneUiBase}/embed/connections/${encodeURIComponent(connection.connectionId)}/refresh?token=${encodeURIComponent(token)}`;
+      return { url };
+    }),
+};
+
+// ---------------------------------------------------------------------------------------------------
 // 3. Rendering (sample page only)
 // ---------------------------------------------------------------------------------------------------
 
@@ -243,6 +289,109 @@ function addStatusButton(panel) {
   panel.append(button, output);
 }
 
+/** Shows the customer's connections: text only (vendor data never becomes HTML). */
+function showConnections(answer) {
+  const availability = Object.entries(answer.vendors ?? {}).map(([vendor, state]) => {
+    const item = document.createElement("li");
+    item.dataset.availabilityOf = vendor;
+    item.dataset.availability = state;
+    item.textContent = `${vendor}: ${state}`;
+    return item;
+  });
+  field("connections-vendors").replaceChildren(...availability);
+
+  const rows = (answer.connections ?? []).map((connection) => {
+    const row = document.createElement("tr");
+    row.dataset.connectionVendor = connection.vendor;
+    row.dataset.connectionId = connection.connectionId;
+    for (const [name, value] of [["vendor", connection.vendor], ["kind", connection.kind], ["label", connection.label],
+      ["status", connection.status], ["detail", connection.detail], ["createdAt", connection.createdAt]]) {
+      const cell = document.createElement("td");
+      cell.dataset.field = name;
+      cell.textContent = value ?? "";
+      if (name === "status") cell.dataset.status = connection.status;
+      row.append(cell);
+    }
+    const actions = document.createElement("td");
+    if (reconnects[connection.vendor]) actions.append(connectionButton("Reconnect", "reconnect", () => reconnect(connection)));
+    actions.append(connectionButton("Disconnect", "disconnect", (button) => remove(connection, button)));
+    row.append(actions);
+    return row;
+  });
+  if (rows.length === 0) {
+    const row = document.createElement("tr");
+    const cell = document.createElement("td");
+    cell.colSpan = 7;
+    cell.textContent = "No connections yet.";
+    row.append(cell);
+    rows.push(row);
+  }
+  field("connections").tBodies[0].replaceChildren(...rows);
+}
+
+function connectionButton(text, action, onClick) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "secondary";
+  button.dataset.connectionAction = action;
+  button.textContent = text;
+  button.addEventListener("click", () => onClick(button));
+  return button;
+}
+
+const connectionsPanel = () => document.querySelector("[data-result='connections']");
+let connectionsLoading = null;
+
+/** Reads the list again (one call at a time; a refresh asked for meanwhile waits for it and runs after). */
+async function refreshConnections() {
+  const table = field("connections");
+  while (connectionsLoading) await connectionsLoading.catch(() => {});
+  table.dataset.outcome = "loading";
+  connectionsLoading = listConnections();
+  try {
+    showConnections(await connectionsLoading);
+    table.dataset.outcome = "ok";
+  } catch (error) {
+    table.dataset.outcome = "problem";
+    showProblem(connectionsPanel(), error);
+  } finally {
+    connectionsLoading = null;
+  }
+}
+
+async function remove(connection, button) {
+  button.disabled = true;
+  try {
+    await disconnect(connection);
+    showRows(connectionsPanel(), "ok", [["disconnected", `${connection.vendor} ${connection.connectionId}`]]);
+  } catch (error) {
+    showProblem(connectionsPanel(), error);
+  } finally {
+    button.disabled = false;
+  }
+  await refreshConnections();
+}
+
+async function reconnect(connection) {
+  const panel = connectionsPanel();
+  try {
+    const answer = await reconnects[connection.vendor](connection);
+    // Membrane's link carries a customer token: opened, not shown.
+    const rows = [["reconnecting", `${connection.vendor} ${connection.connectionId}`]];
+    if (connection.vendor !== "integration-app") rows.push(["url", answer.url]);
+    showRows(panel, "ok", rows);
+  } catch (error) {
+    showProblem(panel, error);
+  }
+}
+
+/**
+ * Vendor pages send the customer back to this page (?connected=<vendor>), usually in the window the flow was opened in.
+ * That page tells the other windows of this app, which then read the list again; a window also refreshes when it is
+ * shown again.
+ */
+const connectionsChannel = "BroadcastChannel" in window ? new BroadcastChannel("connectissuer-connections") : null;
+
 async function showHealth() {
   const health = field("health");
   try {
@@ -266,6 +415,7 @@ async function loadChoices() {
   } catch {
     // keep the sample values below
   }
+  if (config.membraneUiBase) membraneUiBase = config.membraneUiBase;
   const services = config.fivetranServices.length ? config.fivetranServices : ["salesforce"];
   field("fivetran-service").replaceChildren(...services.map((s) => new Option(s, s)));
   field("polytomic-types").textContent = config.polytomicTypes.length ? config.polytomicTypes.join(", ") : "none configured";
@@ -277,6 +427,7 @@ function showReturn() {
   const note = field("returned");
   note.hidden = false;
   note.textContent = `Back from ${vendor}: the vendor page sent the customer to the redirect URL.`;
+  connectionsChannel?.postMessage({ returnedFrom: vendor });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -285,7 +436,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const panel = document.querySelector(`[data-result="${button.dataset.vendor ?? "integration-app"}"]`);
     button.addEventListener("click", () => run(name, panel));
   }
+  field("connections-refresh").addEventListener("click", () => refreshConnections());
+  field("caller").addEventListener("change", () => refreshConnections());
+  connectionsChannel?.addEventListener("message", () => refreshConnections());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") refreshConnections();
+  });
   showReturn();
   showHealth();
   loadChoices();
+  refreshConnections();
 });

@@ -10,7 +10,17 @@ namespace ConnectIssuer.Sandbox;
 
 /// <summary>A connection as the simulation holds it (a snapshot; the tests assert on these).</summary>
 public sealed record FivetranSimulatedConnection(
-    string Id, string GroupId, string Service, string Schema, string SetupState, string SyncState, DateTimeOffset CreatedAt);
+    string Id, string GroupId, string Service, string Schema, string SetupState, string SyncState, DateTimeOffset CreatedAt)
+{
+    /// <summary>Gets whether the connection is paused (<c>paused</c>; <c>status.sync_state</c> is then <c>paused</c>).</summary>
+    public bool Paused { get; init; }
+
+    /// <summary>Gets the codes of the connection's <c>status.tasks</c> (the API form of the dashboard's errors, e.g. <c>reconnect</c>).</summary>
+    public IReadOnlyList<string> Tasks { get; init; } = [];
+
+    /// <summary>Gets the codes of the connection's <c>status.warnings</c> (they do not stop syncing).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// An in-memory Fivetran REST API for the Connect Card flow, as Fivetran's REST API reference documents it (see
@@ -19,12 +29,16 @@ public sealed record FivetranSimulatedConnection(
 /// <list type="bullet">
 /// <item><c>GET /v1/connections?group_id=&amp;schema=&amp;cursor=&amp;limit=</c> and <c>GET /v1/groups/{id}/connections?schema=</c> (exact schema match, paged);</item>
 /// <item><c>POST /v1/connections</c> (201 with <c>connect_card</c> when <c>connect_card_config</c> is sent);</item>
-/// <item><c>GET /v1/connections/{id}</c>; <c>POST /v1/connections/{id}/connect-card</c> (data keyed <c>connector_id</c>).</item>
+/// <item><c>GET /v1/connections/{id}</c>; <c>POST /v1/connections/{id}/connect-card</c> (data keyed <c>connector_id</c>);</item>
+/// <item><c>DELETE /v1/connections/{id}</c> (<c>200 {"code":"Success","message":"Connection has been deleted"}</c>, as go-fivetran's
+/// <c>connections/connection_delete_test.go</c> shows; <c>404</c> for an unknown id).</item>
 /// </list>
 /// Where the docs are open, decisions: a second connection with the same schema in a group is refused with
 /// <c>409 {"code":"Conflict"}</c>; <c>run_setup_tests</c> must be false (there are no credentials to test before the Connect
 /// Card, so a real create would fail its setup tests); Connect Card tokens are HS256 JWTs with <c>exp</c> one day ahead.
-/// The sandbox pages under <c>/connect-card/</c> stand in for the browser side. Thread-safe.
+/// The sandbox pages under <c>/connect-card/</c> stand in for the browser side: "Save &amp; Test" makes the connection
+/// <c>connected</c> (and clears its tasks, so a Connect Card for a broken connection repairs it). <c>/_control</c> marks a
+/// connection broken (<c>setup_state</c> <c>broken</c> with a <c>reconnect</c> task). Thread-safe.
 /// </summary>
 public sealed class FivetranSimulation : IVendorSimulation
 {
@@ -107,6 +121,46 @@ public sealed class FivetranSimulation : IVendorSimulation
         }
     }
 
+    /// <summary>
+    /// Adds a connection in a vendor-neutral state, as if created earlier: <see cref="SimulatedConnectionState.Healthy"/> is
+    /// <c>setup_state</c> <c>connected</c>; <see cref="SimulatedConnectionState.Pending"/> <c>incomplete</c>;
+    /// <see cref="SimulatedConnectionState.Broken"/> <c>broken</c> with a <c>reconnect</c> task;
+    /// <see cref="SimulatedConnectionState.Paused"/> connected with <c>paused: true</c>. Fivetran does not archive:
+    /// <see cref="SimulatedConnectionState.Archived"/> is refused.
+    /// </summary>
+    /// <returns>The new connection's id.</returns>
+    public string SeedConnection(string groupId, string service, string schema, SimulatedConnectionState state)
+    {
+        var (setupState, syncState, paused, tasks) = state switch
+        {
+            SimulatedConnectionState.Healthy => ("connected", "scheduled", false, Array.Empty<string>()),
+            SimulatedConnectionState.Pending => ("incomplete", "scheduled", false, []),
+            SimulatedConnectionState.Broken => ("broken", "scheduled", false, ["reconnect"]),
+            SimulatedConnectionState.Paused => ("connected", "paused", true, []),
+            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Fivetran has no archived connections: a deleted connection is gone."),
+        };
+        lock (_lock)
+        {
+            var connection = new FivetranSimulatedConnection(NewId(), groupId, service, schema, setupState, syncState, _time.GetUtcNow())
+            {
+                Paused = paused,
+                Tasks = tasks,
+            };
+            _connections.Add(connection);
+            return connection.Id;
+        }
+    }
+
+    /// <summary>Marks a connection broken, as Fivetran does when its credentials stop working: <c>setup_state</c> <c>broken</c>, a <c>reconnect</c> task.</summary>
+    /// <returns>False when there is no such connection.</returns>
+    public bool MarkBroken(string connectionId) =>
+        Update(connectionId, c => c with { SetupState = "broken", Tasks = ["reconnect"] });
+
+    /// <summary>Pauses or resumes a connection (<c>paused</c>, and <c>sync_state</c> <c>paused</c> or <c>scheduled</c>).</summary>
+    /// <returns>False when there is no such connection.</returns>
+    public bool SetPaused(string connectionId, bool paused) =>
+        Update(connectionId, c => c with { Paused = paused, SyncState = paused ? "paused" : "scheduled" });
+
     /// <summary>Changes a connection's state, as the Connect Card and syncs would.</summary>
     public void SetState(string connectionId, string setupState, string syncState)
     {
@@ -117,6 +171,21 @@ public sealed class FivetranSimulation : IVendorSimulation
             {
                 _connections[index] = _connections[index] with { SetupState = setupState, SyncState = syncState };
             }
+        }
+    }
+
+    private bool Update(string connectionId, Func<FivetranSimulatedConnection, FivetranSimulatedConnection> change)
+    {
+        lock (_lock)
+        {
+            var index = _connections.FindIndex(c => c.Id == connectionId);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            _connections[index] = change(_connections[index]);
+            return true;
         }
     }
 
@@ -131,9 +200,28 @@ public sealed class FivetranSimulation : IVendorSimulation
         routes.MapPost("/v1/connections", (Func<HttpContext, Task<IResult>>)(context => Api(context, () => CreateAsync(context))));
         routes.MapGet("/v1/connections/{id}", (HttpContext context, string id) =>
             Api(context, () => Find(id) is { } c ? Success(200, "Success", Describe(c)) : ConnectionNotFound()));
+        routes.MapDelete("/v1/connections/{id}", (HttpContext context, string id) => Api(context, () => Delete(id)));
         routes.MapPost("/v1/connections/{id}/connect-card", (HttpContext context, string id) => Api(context, () => ConnectCardAsync(context, id)));
         routes.MapGet("/connect-card/setup", (HttpContext context) => SetupPage(context));
         routes.MapPost("/connect-card/complete", (Func<HttpContext, Task<IResult>>)CompletePageAsync);
+        SandboxControl.Map(
+            routes,
+            "Fivetran",
+            () => Connections.Select(c => (c.Id, $"{c.Service} (schema {c.Schema}): setup_state {c.SetupState}{(c.Paused ? ", paused" : "")}")),
+            MarkBroken);
+    }
+
+    private IResult Delete(string id)
+    {
+        lock (_lock)
+        {
+            if (_connections.RemoveAll(c => c.Id == id) == 0)
+            {
+                return ConnectionNotFound();
+            }
+        }
+
+        return Json(200, new JsonObject { ["code"] = "Success", ["message"] = "Connection has been deleted" });
     }
 
     private Task<IResult> Api(HttpContext context, Func<IResult> handle) => Api(context, () => Task.FromResult(handle()));
@@ -382,7 +470,8 @@ public sealed class FivetranSimulation : IVendorSimulation
             return Results.Content(Page("This Connect Card link is invalid or has expired."), "text/html", Encoding.UTF8, 400);
         }
 
-        SetState(connection.Id, "connected", "scheduled");
+        // Save & Test passed: connected, and whatever Fivetran asked the customer to fix is done.
+        Update(connection.Id, c => c with { SetupState = "connected", SyncState = c.Paused ? "paused" : "scheduled", Tasks = [] });
 
         // Only the redirect URI inside our own signed token is linked, so the page cannot be used to send a browser elsewhere.
         var redirect = WebUtility.HtmlEncode(claims["redirect_uri"]!.GetValue<string>());
@@ -444,7 +533,7 @@ public sealed class FivetranSimulation : IVendorSimulation
         ["service"] = connection.Service,
         ["service_version"] = 1,
         ["schema"] = connection.Schema,
-        ["paused"] = false,
+        ["paused"] = connection.Paused,
         ["created_at"] = connection.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
         ["status"] = new JsonObject
         {
@@ -452,10 +541,17 @@ public sealed class FivetranSimulation : IVendorSimulation
             ["sync_state"] = connection.SyncState,
             ["update_state"] = "on_schedule",
             ["is_historical_sync"] = true,
-            ["tasks"] = new JsonArray(),
-            ["warnings"] = new JsonArray(),
+            ["tasks"] = Alerts(connection.Tasks),
+            ["warnings"] = Alerts(connection.Warnings),
         },
     };
+
+    // Fixture form: {"code":"reconnect","message":"Reconnect"} (terraform-provider-fivetran mocks; messages per the dashboard).
+    private static JsonArray Alerts(IReadOnlyList<string> codes) => new([.. codes.Select(code => (JsonNode)new JsonObject
+    {
+        ["code"] = code,
+        ["message"] = code == "reconnect" ? "Reconnect" : code,
+    })]);
 
     private static IResult ConnectionNotFound() => Error(404, "NotFound_Connector", "Connection not found");
 

@@ -8,7 +8,14 @@ using System.Text.RegularExpressions;
 namespace ConnectIssuer.Sandbox;
 
 /// <summary>A connection held by <see cref="PolytomicSimulation"/>.</summary>
-public sealed record PolytomicSimulatedConnection(string Id, string Name, string Type, string OrganizationId, DateTimeOffset CreatedAt);
+public sealed record PolytomicSimulatedConnection(string Id, string Name, string Type, string OrganizationId, DateTimeOffset CreatedAt)
+{
+    /// <summary>Gets the connection's <c>status</c>; the only value Polytomic documents is <c>healthy</c>.</summary>
+    public string Status { get; init; } = "healthy";
+
+    /// <summary>Gets the connection's <c>status_error</c> (empty when there is none).</summary>
+    public string StatusError { get; init; } = "";
+}
 
 /// <summary>A Connect session started on <see cref="PolytomicSimulation"/>, with what the request carried.</summary>
 public sealed record PolytomicSimulatedSession(
@@ -21,15 +28,20 @@ public sealed record PolytomicSimulatedSession(
 /// <c>GET /api/connections[/{id}]</c> in the <c>data</c> envelope, names unique per organization
 /// (<c>422 name: must be unique</c>), <c>Idempotency-Key</c> replay (8–255 of letters, digits, <c>-</c>, <c>_</c>;
 /// the first outcome is replayed, errors included; a key still in flight gets <c>409</c>), <c>ApiError</c>
-/// bodies, and <c>RestErrResponse</c> for <c>401</c> (or for every error with <see cref="UseRestErrorShape"/>).
+/// bodies, and <c>RestErrResponse</c> for <c>401</c> (or for every error with <see cref="UseRestErrorShape"/>),
+/// <c>DELETE /api/connections/{id}</c> (<c>204</c>, no body; polytomic-go <c>connections/raw_client.go</c> <c>Remove</c>).
 /// Every response carries <c>X-Polytomic-Version</c>. In the sandbox, the Connect link opens a small page
-/// whose button saves the connection and returns to the redirect URL.
+/// whose button saves the connection (<c>healthy</c>; a reconnect session makes its connection healthy again) and returns
+/// to the redirect URL. <c>/_control</c> marks a connection broken (<c>status</c> <c>unhealthy</c> with a <c>status_error</c>:
+/// Polytomic documents no value besides <c>healthy</c>, so that one is the simulation's choice).
 /// </summary>
 public sealed partial class PolytomicSimulation(string apiKey, TimeProvider? timeProvider = null) : IVendorSimulation
 {
     public const string OrganizationId = "6f0b1f5e-0000-4000-8000-00000000c0de";
 
     private const string LatestVersion = "2025-09-18";
+    private const string BrokenStatus = "unhealthy";
+    private const string BrokenStatusError = "sandbox: the saved credentials were rejected (marked broken)";
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
@@ -65,13 +77,48 @@ public sealed partial class PolytomicSimulation(string apiKey, TimeProvider? tim
     }
 
     /// <summary>Adds a saved connection, as if someone had completed a Connect session or created it by hand.</summary>
-    public PolytomicSimulatedConnection AddConnection(string name, string type)
+    public PolytomicSimulatedConnection AddConnection(string name, string type) => AddConnection(name, type, "healthy", "");
+
+    /// <summary>
+    /// Adds a saved connection in a vendor-neutral state: <see cref="SimulatedConnectionState.Healthy"/> is <c>status</c>
+    /// <c>healthy</c>; <see cref="SimulatedConnectionState.Broken"/> is <c>unhealthy</c> with a <c>status_error</c>. Polytomic
+    /// has no documented pending, paused or archived state: those are refused.
+    /// </summary>
+    public PolytomicSimulatedConnection AddConnection(string name, string type, SimulatedConnectionState state) => state switch
+    {
+        SimulatedConnectionState.Healthy => AddConnection(name, type, "healthy", ""),
+        SimulatedConnectionState.Broken => AddConnection(name, type, BrokenStatus, BrokenStatusError),
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Polytomic documents only a healthy status and a status_error."),
+    };
+
+    /// <summary>Adds a saved connection with the given <c>status</c> and <c>status_error</c>, as Polytomic would report them.</summary>
+    public PolytomicSimulatedConnection AddConnection(string name, string type, string status, string statusError)
     {
         lock (_lock)
         {
-            var connection = new PolytomicSimulatedConnection(Guid.NewGuid().ToString(), name, type, OrganizationId, _time.GetUtcNow());
+            var connection = new PolytomicSimulatedConnection(Guid.NewGuid().ToString(), name, type, OrganizationId, _time.GetUtcNow())
+            {
+                Status = status,
+                StatusError = statusError,
+            };
             _connections[connection.Id] = connection;
             return connection;
+        }
+    }
+
+    /// <summary>Marks a connection broken, as Polytomic's health check would after its credentials stopped working.</summary>
+    /// <returns>False when there is no such connection.</returns>
+    public bool MarkBroken(string connectionId)
+    {
+        lock (_lock)
+        {
+            if (!_connections.TryGetValue(connectionId, out var connection))
+            {
+                return false;
+            }
+
+            _connections[connectionId] = connection with { Status = BrokenStatus, StatusError = BrokenStatusError };
+            return true;
         }
     }
 
@@ -89,9 +136,19 @@ public sealed partial class PolytomicSimulation(string apiKey, TimeProvider? tim
         // Routing matches both spellings of the documented path, with and without the trailing slash.
         routes.MapPost("/api/connections/connect", (HttpRequest request) => ConnectAsync(request.HttpContext));
         routes.MapGet("/api/connections/{id}", (HttpContext context, string id) => Authorized(context, () => GetConnection(id)));
+        routes.MapDelete("/api/connections/{id}", (HttpContext context, string id) => Authorized(context, () => DeleteConnection(id)));
         routes.MapGet("/api/connections", (HttpContext context) => Authorized(context, ListConnections));
         routes.MapGet("/connect", ConnectPage);
         routes.MapPost("/connect/save", SaveConnection);
+        SandboxControl.Map(routes, "Polytomic", () => Connections.Select(c => (c.Id, $"{c.Name} ({c.Type}): {c.Status}")), MarkBroken);
+    }
+
+    private IResult DeleteConnection(string id)
+    {
+        lock (_lock)
+        {
+            return _connections.Remove(id) ? Results.NoContent() : ErrorResult(404, "not_found", "connection not found");
+        }
     }
 
     private async Task<IResult> ConnectAsync(HttpContext context)
@@ -228,7 +285,12 @@ public sealed partial class PolytomicSimulation(string apiKey, TimeProvider? tim
                 return Results.NotFound();
             }
 
-            if (session.ConnectionId is null && !_connections.Values.Any(c => c.Name == session.Name))
+            if (session.ConnectionId is { } reconnected && _connections.TryGetValue(reconnected, out var existing))
+            {
+                // New credentials entered: the health check passes again.
+                _connections[reconnected] = existing with { Status = "healthy", StatusError = "" };
+            }
+            else if (session.ConnectionId is null && !_connections.Values.Any(c => c.Name == session.Name))
             {
                 var type = session.Type ?? (session.Whitelist is { Count: > 0 } whitelist ? whitelist[0] : "api");
                 var connection = new PolytomicSimulatedConnection(Guid.NewGuid().ToString(), session.Name, type, OrganizationId, _time.GetUtcNow());
@@ -315,8 +377,8 @@ public sealed partial class PolytomicSimulation(string apiKey, TimeProvider? tim
         ["organization_id"] = connection.OrganizationId,
         ["type"] = new JsonObject { ["id"] = connection.Type, ["name"] = connection.Type },
         ["configuration"] = new JsonObject(),
-        ["status"] = "healthy",
-        ["status_error"] = "",
+        ["status"] = connection.Status,
+        ["status_error"] = connection.StatusError,
         ["saved"] = true,
         ["policies"] = new JsonArray(),
         ["created_at"] = connection.CreatedAt.ToString("O", CultureInfo.InvariantCulture),

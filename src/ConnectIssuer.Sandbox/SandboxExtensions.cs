@@ -41,6 +41,14 @@ public static class SandboxExtensions
         ["Polytomic:AllowedTypes:2"] = "postgresql",
     };
 
+    // Membrane (Integration.app): the workspace secret its simulation checks customer tokens with, and the workspace key
+    // (iss). Only used where nothing is configured (appsettings.Development.json sets both).
+    internal static IReadOnlyDictionary<string, string> MembraneDefaults { get; } = new Dictionary<string, string>
+    {
+        ["Secrets:IntegrationAppWorkspaceSecret"] = "sandbox-fake-integration-app-workspace-secret-not-a-real-credential",
+        ["IntegrationApp:WorkspaceKey"] = "sandbox-workspace-key",
+    };
+
     /// <summary>
     /// The simulated vendors, one line each. A vendor is wired in by adding its line here: the simulation,
     /// the base URL setting the sandbox points at it, and its development defaults (below).
@@ -50,6 +58,7 @@ public static class SandboxExtensions
         new("alloy", "Alloy:BaseUrl", c => new AlloySimulation(c["Secrets:AlloyApiKey"]!), AlloyDefaults),
         new("fivetran", "Fivetran:BaseUrl", c => new FivetranSimulation(c["Secrets:FivetranApiKey"]!, c["Secrets:FivetranApiSecret"]!, [c["Fivetran:GroupId"]!]), FivetranDefaults),
         new("polytomic", "Polytomic:BaseUrl", c => new PolytomicSimulation(c["Secrets:PolytomicApiKey"]!), PolytomicDefaults),
+        new("integration-app", "IntegrationApp:ApiBaseUrl", c => new MembraneSimulation(c["Secrets:IntegrationAppWorkspaceSecret"]!, c["IntegrationApp:WorkspaceKey"]), MembraneDefaults),
     ];
 
     /// <summary>

@@ -9,7 +9,7 @@ public sealed class SandboxOptions
     public const string SectionName = "Sandbox";
 
     /// <summary>
-    /// Gets or sets whether this server also simulates the Alloy, Fivetran and Polytomic APIs under
+    /// Gets or sets whether this server also simulates the Alloy, Fivetran, Polytomic and Membrane (Integration.app) APIs under
     /// <c>/sandbox/&lt;vendor&gt;/</c> and points the vendor clients at them with fake secrets. The default
     /// value is <see langword="false"/>; <c>appsettings.Development.json</c> turns it on. Refused at start-up
     /// outside the Development environment, and on App Service whatever the environment name.

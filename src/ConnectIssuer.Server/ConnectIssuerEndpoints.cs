@@ -1,4 +1,5 @@
 using ConnectIssuer.Alloy;
+using ConnectIssuer.Connections;
 using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Http;
@@ -30,6 +31,16 @@ public static class ConnectIssuerEndpoints
         api.MapGet(Routes.FivetranConnectionStatus, (HttpRequest request, string connectionId, IssuingPipeline pipeline, FivetranConnectionStatusHandler handler, CancellationToken ct) =>
             pipeline.RunAsync(request, FivetranConnectionStatusHandler.Route, (caller, cancel) => handler.StatusAsync(caller, connectionId, cancel), ct))
             .Documented("FivetranConnectionStatus");
+        api.MapGet(Routes.Connections, (HttpRequest request, IssuingPipeline pipeline, ListConnectionsHandler handler, CancellationToken ct) =>
+            pipeline.RunAsync(request, ListConnectionsHandler.Route, (caller, cancel) => handler.ListAsync(caller, request.Query["vendor"], cancel), ct))
+            .Documented("ListConnections", [400, 401, 429, 500, 503])
+            .WithMetadata(new QueryParameterMetadata(
+                "vendor",
+                "Only these vendors (repeatable); an unknown vendor is 400 invalid_request.",
+                [IntegrationApp.IntegrationAppVendor.Names.RouteKey, Alloy.AlloyVendor.Names.RouteKey, Fivetran.FivetranVendor.Names.RouteKey, Polytomic.PolytomicVendor.Names.RouteKey]));
+        api.MapDelete(Routes.DeleteConnection, (HttpRequest request, string vendor, string connectionId, IssuingPipeline pipeline, DeleteConnectionHandler handler, CancellationToken ct) =>
+            pipeline.RunWithoutContentAsync(request, DeleteConnectionHandler.RouteFor(vendor), (caller, cancel) => handler.DeleteAsync(caller, vendor, connectionId, cancel), ct))
+            .Documented("DeleteConnection", [401, 403, 404, 429, 500, 502, 503, 504]);
         api.MapGet(Routes.Health, (HttpRequest request, HealthHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, ct)).WithName("Health");
         return endpoints;
@@ -45,10 +56,14 @@ public static class ConnectIssuerEndpoints
         where TBody : notnull =>
         builder.Documented(functionName).WithMetadata(new RequestBodyMetadata(typeof(TBody)));
 
-    internal static RouteHandlerBuilder Documented(this RouteHandlerBuilder builder, string functionName)
+    internal static RouteHandlerBuilder Documented(this RouteHandlerBuilder builder, string functionName) =>
+        builder.Documented(functionName, [400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503, 504]);
+
+    /// <summary>Names the endpoint and documents the problem statuses the route can answer with.</summary>
+    internal static RouteHandlerBuilder Documented(this RouteHandlerBuilder builder, string functionName, int[] problemStatuses)
     {
         builder.WithName(functionName);
-        foreach (var status in (int[])[400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503, 504])
+        foreach (var status in problemStatuses)
         {
             builder.ProducesProblem(status);
         }
@@ -56,6 +71,9 @@ public static class ConnectIssuerEndpoints
         return builder;
     }
 }
+
+/// <summary>A repeatable query parameter a handler reads itself (so the generator cannot see it), for the OpenAPI document.</summary>
+public sealed record QueryParameterMetadata(string Name, string Description, string[] Values);
 
 /// <summary>The JSON body type of an issuing route, for the OpenAPI document.</summary>
 public sealed record RequestBodyMetadata(Type BodyType);

@@ -14,6 +14,8 @@ public static class Routes
     public const string FivetranConnectCard = "fivetran/connect-card";
     public const string FivetranConnectionStatus = "fivetran/connections/{connectionId}";
     public const string PolytomicConnect = "polytomic/connect";
+    public const string Connections = "connections";
+    public const string DeleteConnection = "connections/{vendor}/{connectionId}";
     public const string Health = "health";
 
     /// <summary>Gets every route of the contract: function name, HTTP method and route.</summary>
@@ -25,6 +27,8 @@ public static class Routes
         new("FivetranConnectCard", "POST", FivetranConnectCard),
         new("FivetranConnectionStatus", "GET", FivetranConnectionStatus),
         new("PolytomicConnect", "POST", PolytomicConnect),
+        new("ListConnections", "GET", Connections),
+        new("DeleteConnection", "DELETE", DeleteConnection),
         new("Health", "GET", Health),
     ];
 }

@@ -1,6 +1,7 @@
 using ConnectIssuer.Alloy;
 using ConnectIssuer.Audit;
 using ConnectIssuer.Callers;
+using ConnectIssuer.Connections;
 using ConnectIssuer.Fivetran;
 using ConnectIssuer.Health;
 using ConnectIssuer.Hosting;
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, HealthJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(2, ConnectionsJsonContext.Default);
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
 
@@ -73,6 +75,13 @@ public static class ServiceCollectionExtensions
         services.AddPolytomic();
         services.AddFivetran();
 
+        // Connections at every vendor (each vendor registers its IConnectionSource); the cache hears of every issuance.
+        services.AddValidatedOptions<ConnectionsOptions>(ConnectionsOptions.SectionName);
+        services.AddSingleton<ConnectionsCache>();
+        services.AddSingleton<ICustomerIssuanceObserver>(sp => sp.GetRequiredService<ConnectionsCache>());
+        services.AddTransient<ListConnectionsHandler>();
+        services.AddTransient<DeleteConnectionHandler>();
+
         services.AddSingleton<HealthHandler>();
         return services;
     }
@@ -84,5 +93,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IntegrationAppTokenHandler>();
         services.AddSingleton<IntegrationAppAdminTokenHandler>();
         services.AddSingleton<IVendorStatus, IntegrationAppVendor>();
+        services.AddVendorClient<MembraneClient, MembraneCredentials>(IntegrationAppVendor.Names.Name);
+        services.AddTransient<IConnectionSource, IntegrationAppConnections>();
     }
 }

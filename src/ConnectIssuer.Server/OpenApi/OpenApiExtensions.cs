@@ -134,6 +134,25 @@ public static class OpenApiExtensions
             };
         }
 
+        foreach (var query in metadata.OfType<QueryParameterMetadata>())
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name,
+                In = ParameterLocation.Query,
+                Description = query.Description,
+                Required = false,
+                Explode = true,
+                Style = ParameterStyle.Form,
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. query.Values.Select(v => (JsonNode)v)] },
+                },
+            });
+        }
+
         var problems = operation.Responses?.Where(r => int.TryParse(r.Key, out var status) && CodesByStatus.ContainsKey(status)).ToList() ?? [];
         if (problems.Count == 0 || context.Document is not { } document)
         {

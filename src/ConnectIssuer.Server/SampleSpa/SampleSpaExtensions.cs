@@ -50,7 +50,9 @@ public static partial class SampleSpaExtensions
                 new SampleConfig(
                     configuration["Auth:Mode"] ?? "Oidc",
                     configuration.GetSection("Fivetran:AllowedServices").Get<string[]>() ?? [],
-                    configuration.GetSection("Polytomic:AllowedTypes").Get<string[]>() ?? []),
+                    configuration.GetSection("Polytomic:AllowedTypes").Get<string[]>() ?? [],
+                    // Membrane's UI is simulated next to its API in the sandbox; elsewhere the page uses Membrane's own UI host.
+                    configuration.GetValue<bool>("Sandbox:Enabled") ? configuration["IntegrationApp:ApiBaseUrl"] : null),
                 SampleSpaJsonContext.Default.SampleConfig))
             .ExcludeFromDescription();
         LogServing(logger, folder);
@@ -88,8 +90,11 @@ public static partial class SampleSpaExtensions
     private static partial void LogNotFound(ILogger logger, string path);
 }
 
-/// <summary>What the sample page may offer: the caller mode, and the Fivetran services and Polytomic types allowed.</summary>
-internal sealed record SampleConfig(string AuthMode, string[] FivetranServices, string[] PolytomicTypes);
+/// <summary>
+/// What the sample page may offer: the caller mode, the Fivetran services and Polytomic types allowed, and where Membrane's
+/// UI (the reconnect link) is when the sandbox simulates it (null: Membrane's own UI host).
+/// </summary>
+internal sealed record SampleConfig(string AuthMode, string[] FivetranServices, string[] PolytomicTypes, string? MembraneUiBase);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(SampleConfig))]

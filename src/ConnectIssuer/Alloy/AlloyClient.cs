@@ -96,6 +96,44 @@ public sealed class AlloyClient(HttpClient httpClient, IOptions<AlloyOptions> op
         return new AlloyCreateUserOutcome(true, string.IsNullOrEmpty(body.UserId) ? null : body.UserId, response.StatusCode);
     }
 
+    /// <summary>
+    /// Lists a user's credentials: <c>GET /credentials/users/{userId}</c> in the 2025-09 scheme (the path order differs),
+    /// <c>GET /users/{userId}/credentials</c> under a path-versioned root.
+    /// </summary>
+    /// <returns>The credentials, or null when Alloy says the user does not exist.</returns>
+    /// <exception cref="VendorApiException">Any other failure.</exception>
+    public async Task<IReadOnlyList<AlloyCredential>?> ListCredentialsAsync(string userId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var settings = options.Value;
+        var user = Uri.EscapeDataString(userId);
+        var uri = Resolve(settings, settings.SendsVersionHeader ? $"credentials/users/{user}" : $"users/{user}/credentials");
+        using var response = await GetKnownUserAsync(settings, uri, cancellationToken);
+        if (response is null)
+        {
+            return null;
+        }
+
+        return response.ReadVendorJson(Vendor, AlloyJsonContext.Default.AlloyCredentialList).Data
+            ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+    }
+
+    /// <summary>Deletes one credential of a user (<c>DELETE /users/{userId}/credentials/{credentialId}</c>); a 404 means it is gone already.</summary>
+    /// <exception cref="VendorApiException">Any other failure.</exception>
+    public async Task DeleteCredentialAsync(string userId, string credentialId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(credentialId);
+        var settings = options.Value;
+        var uri = Resolve(settings, $"users/{Uri.EscapeDataString(userId)}/credentials/{Uri.EscapeDataString(credentialId)}");
+        using var request = CreateRequest(settings, HttpMethod.Delete, uri).Idempotent().Expecting(HttpStatusCode.NotFound);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureVendorSuccess(Vendor);
+        }
+    }
+
     private static Uri Resolve(AlloyOptions settings, string relative) =>
         settings.BaseUrl is { } baseUrl
             ? new Uri(VendorBaseUrl.WithTrailingSlash(baseUrl), relative)

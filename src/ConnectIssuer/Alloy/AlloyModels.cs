@@ -14,6 +14,12 @@ internal sealed record AlloyUserResponse(string? UserId, string? Username);
 /// <summary><c>GET /users/{userId}/token</c> answer: <c>{ "token": "…" }</c>.</summary>
 internal sealed record AlloyTokenResponse(string? Token);
 
+/// <summary>The credentials of a user: <c>{ "data": [ { "credentialId", "type", "name", "createdAt" } ] }</c>.</summary>
+internal sealed record AlloyCredentialList(IReadOnlyList<AlloyCredential>? Data);
+
+/// <summary>One credential of a user. Alloy documents no validity field.</summary>
+public sealed record AlloyCredential(string? CredentialId, string? Type, string? Name, DateTimeOffset? CreatedAt);
+
 /// <summary>Alloy's error body as far as it is known: at least a <c>message</c>.</summary>
 internal sealed record AlloyError(string? Message);
 
@@ -24,6 +30,7 @@ internal sealed record AlloyError(string? Message);
 [JsonSerializable(typeof(AlloyUserResponse))]
 [JsonSerializable(typeof(AlloyTokenResponse))]
 [JsonSerializable(typeof(AlloyError))]
+[JsonSerializable(typeof(AlloyCredentialList))]
 internal sealed partial class AlloyJsonContext : JsonSerializerContext;
 
 /// <summary>A user token from Alloy.</summary>

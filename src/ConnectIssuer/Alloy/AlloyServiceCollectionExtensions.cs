@@ -17,6 +17,7 @@ internal static class AlloyServiceCollectionExtensions
         // Transient, like the typed client it holds.
         services.AddTransient<AlloyUserTokenHandler>();
         services.AddSingleton<IVendorStatus, AlloyVendor>();
+        services.AddTransient<Connections.IConnectionSource, AlloyConnections>();
         return services;
     }
 }

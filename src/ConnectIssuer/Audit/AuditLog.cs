@@ -12,6 +12,12 @@ public static class AuditOutcomes
     /// <summary>Something was looked up for the caller and nothing was issued (the status route).</summary>
     public const string Read = "read";
 
+    /// <summary>The caller's customer's connections were listed (<c>GET /api/connections</c>).</summary>
+    public const string Listed = "listed";
+
+    /// <summary>A connection of the caller's customer was deleted at its vendor.</summary>
+    public const string Deleted = "deleted";
+
     /// <summary>The request was cancelled by the caller.</summary>
     public const string Cancelled = "cancelled";
 }

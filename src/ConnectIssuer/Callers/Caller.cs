@@ -11,4 +11,8 @@ public sealed record Caller(string CustomerId, string? Name, string Subject, boo
     /// <summary>Gets the values of one claim of the caller (empty when absent).</summary>
     public IReadOnlyList<string> ClaimValues(string claimType) =>
         [.. Principal.FindAll(claimType).Select(c => c.Value)];
+
+    /// <summary>Whether the caller's <paramref name="roleClaim"/> claim holds <paramref name="role"/> (the rule the admin role follows).</summary>
+    public bool HasRole(string roleClaim, string role) =>
+        Principal.FindAll(roleClaim).Any(c => CallerClaims.IsRole(c.Value, role));
 }

@@ -55,6 +55,16 @@ public sealed class CallerAuthenticationOptions
     public string AdminRole { get; set; } = "connect-admin";
 
     /// <summary>
+    /// Gets or sets the role (read from <see cref="AdminRoleClaim"/>) a caller needs to delete its customer's connections
+    /// (<c>DELETE /api/connections/...</c>). Not set (the default, or blank): any authenticated caller may delete its own
+    /// customer's connections. Being an admin is not enough, and the role never reaches another customer's connections.
+    /// </summary>
+    public string? DisconnectRole { get; set; }
+
+    /// <summary>Gets the disconnect role in effect: null when the setting is missing or blank.</summary>
+    internal string? EffectiveDisconnectRole => string.IsNullOrWhiteSpace(DisconnectRole) ? null : DisconnectRole.Trim();
+
+    /// <summary>
     /// Gets or sets the accepted JWT <c>typ</c> header values, e.g. <c>at+jwt</c> (RFC 9068) or <c>JWT</c> (Entra ID access
     /// tokens). Compared as media types: case-insensitively, with <c>application/</c> implied (<c>at+jwt</c> also accepts
     /// <c>application/at+jwt</c>). Empty (the default): any <c>typ</c>, or none. <c>Oidc</c> mode only.

@@ -44,6 +44,6 @@ internal static class CallerClaims
         !string.IsNullOrWhiteSpace(value) && value.Length <= MaxCustomerIdLength && !value.Any(char.IsControl);
 
     // A roles claim is usually one claim per array item; some providers send a space-separated string.
-    private static bool IsRole(string value, string role) =>
+    internal static bool IsRole(string value, string role) =>
         value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(role, StringComparer.Ordinal);
 }

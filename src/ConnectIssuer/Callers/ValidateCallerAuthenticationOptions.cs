@@ -29,6 +29,11 @@ internal sealed class ValidateCallerAuthenticationOptions(IHostEnvironment envir
                 break;
         }
 
+        if (options.EffectiveDisconnectRole is { } disconnectRole && disconnectRole.Any(char.IsWhiteSpace))
+        {
+            failures.Add("Auth:DisconnectRole must be one role (no spaces), or not set.");
+        }
+
         if (options.Mode != CallerAuthenticationMode.Oidc)
         {
             foreach (var (setting, values) in OidcOnlyLists(options))

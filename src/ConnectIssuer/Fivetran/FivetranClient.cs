@@ -106,6 +106,21 @@ public sealed class FivetranClient(HttpClient httpClient, IOptions<FivetranOptio
         return connection is { Id.Length: > 0 } ? connection : throw Unreadable(response.StatusCode);
     }
 
+    /// <summary>Deletes a connection (<c>DELETE /v1/connections/{id}</c>); a 404 means it is gone already, which is what was asked.</summary>
+    /// <exception cref="VendorApiException">Fivetran failed.</exception>
+    public async Task DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
+
+        // Idempotent: repeating a delete after a 502/503/504 deletes nothing else (the second answer may be a 404).
+        using var response = await SendAsync(
+            Request(HttpMethod.Delete, $"v1/connections/{Uri.EscapeDataString(connectionId)}").Idempotent().Expecting(HttpStatusCode.NotFound), cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureVendorSuccess(Vendor);
+        }
+    }
+
     /// <summary>
     /// Turns a Connect Card into the link the SPA opens. The URI must pass <see cref="VendorLink"/> (absolute https, http
     /// only on loopback, no user info): the browser is sent there, so a vendor answer with anything else is treated as unreadable.

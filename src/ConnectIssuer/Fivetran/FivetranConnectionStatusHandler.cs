@@ -37,12 +37,7 @@ public sealed class FivetranConnectionStatusHandler(FivetranClient client, IOpti
         var settings = options.Value;
         var groupId = FivetranVendor.RequireGroupId(settings);
         var connection = await client.GetConnectionAsync(connectionId, cancellationToken);
-        if (connection is null
-            || !string.Equals(connection.Id, connectionId, StringComparison.Ordinal)
-            || !FivetranSchemaName.IsValidService(connection.Service)
-            || (connection.GroupId is not null && !string.Equals(connection.GroupId, groupId, StringComparison.Ordinal))
-            || !string.Equals(
-                connection.Schema, FivetranSchemaName.For(settings.EffectiveSchemaPrefix, caller.CustomerId, connection.Service!), StringComparison.Ordinal))
+        if (!FivetranConnections.BelongsTo(connection, connectionId, groupId, settings.EffectiveSchemaPrefix, caller.CustomerId))
         {
             throw NotFound();
         }

@@ -26,10 +26,21 @@ public sealed record FivetranEnvelope<T>(string? Code, string? Message, T? Data)
 
 /// <summary>A connection as Fivetran describes it (create, details and list items).</summary>
 public sealed record FivetranConnection(
-    string? Id, string? GroupId, string? Service, string? Schema, FivetranConnectionState? Status, FivetranConnectCard? ConnectCard);
+    string? Id, string? GroupId, string? Service, string? Schema, FivetranConnectionState? Status, FivetranConnectCard? ConnectCard)
+{
+    /// <summary>Gets <c>paused</c>: whether syncing is paused.</summary>
+    public bool? Paused { get; init; }
+
+    /// <summary>Gets <c>created_at</c>.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+}
 
 /// <summary><c>data.status</c>: <c>setup_state</c> (incomplete | connected | broken) and <c>sync_state</c> (scheduled | syncing | paused | rescheduled).</summary>
-public sealed record FivetranConnectionState(string? SetupState, string? SyncState);
+public sealed record FivetranConnectionState(string? SetupState, string? SyncState)
+{
+    /// <summary>Gets <c>status.tasks</c>: what the customer must do (e.g. <c>reconnect</c>); any entry means the connection is broken. Only counted, never echoed.</summary>
+    public IReadOnlyList<JsonElement>? Tasks { get; init; }
+}
 
 /// <summary>A Connect Card: a short-lived JWT and the browser URI that embeds it.</summary>
 public sealed record FivetranConnectCard(string? Token, string? Uri);

@@ -20,6 +20,7 @@ internal static class FivetranServiceCollectionExtensions
         services.AddTransient<FivetranConnectCardHandler>();
         services.AddTransient<FivetranConnectionStatusHandler>();
         services.AddSingleton<IVendorStatus, FivetranVendor>();
+        services.AddTransient<Connections.IConnectionSource, FivetranConnections>();
         return services;
     }
 }

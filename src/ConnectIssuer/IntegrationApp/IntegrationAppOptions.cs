@@ -24,6 +24,15 @@ public sealed class IntegrationAppOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "01:00:00", ErrorMessage = "IntegrationApp:AdminTokenLifetime must be between {1} and {2}.")]
     public TimeSpan AdminTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Gets or sets the Membrane REST API root, called with a customer token to list and delete the customer's connections.
+    /// The default value is <c>https://api.integration.app</c> (<c>https://api.getmembrane.com</c> fronts the same engine).
+    /// </summary>
+    public Uri? ApiBaseUrl { get; set; } = new("https://api.integration.app");
+
+    /// <summary>Gets the API root in effect: the default when the setting is present but empty.</summary>
+    internal Uri EffectiveApiBaseUrl => ApiBaseUrl is { OriginalString.Length: > 0 } url ? url : new Uri("https://api.integration.app");
+
     /// <summary>Gets or sets the map of <c>fields</c> property name → caller claim name copied into the token.</summary>
     public Dictionary<string, string> Fields { get; set; } = [];
 
@@ -36,6 +45,11 @@ public sealed class IntegrationAppOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"IntegrationApp:Algorithm '{Algorithm}' is not one of {string.Join(", ", Algorithms)}.", [nameof(Algorithm)]);
+        }
+
+        foreach (var result in Vendors.VendorBaseUrl.Validate(ApiBaseUrl is { OriginalString.Length: > 0 } ? ApiBaseUrl : null, "IntegrationApp:ApiBaseUrl"))
+        {
+            yield return result;
         }
 
         foreach (var (field, claim) in Fields)

@@ -36,7 +36,11 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
         var settings = options.Value;
         var credentials = await GetConfiguredCredentialsAsync(settings, cancellationToken);
+        return Write(settings, credentials, claims, lifetime);
+    }
 
+    private IssuedToken Write(IntegrationAppOptions settings, CachedCredentials credentials, IDictionary<string, object> claims, TimeSpan lifetime)
+    {
         // Whole seconds: JWT times are NumericDate, and expiresAt must match the token's exp exactly.
         var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
         var expiresAt = now + TimeSpan.FromSeconds(Math.Ceiling(lifetime.TotalSeconds));
@@ -50,6 +54,26 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
             SigningCredentials = credentials.Credentials,
         });
         return new IssuedToken(token, expiresAt);
+    }
+
+    /// <summary>Gets the name of the secret the signer signs with under the current algorithm.</summary>
+    public string SecretName => options.Value.IsSymmetric ? SecretNames.IntegrationAppWorkspaceSecret : SecretNames.IntegrationAppPrivateKey;
+
+    /// <summary>
+    /// Mints a token that lives <paramref name="lifetime"/> with a secret value already read (<see cref="SecretName"/>), for a
+    /// vendor call that reads its secret through the transport and mints again after the secret was read anew.
+    /// </summary>
+    /// <exception cref="ApiProblemException">503 <c>vendor_not_configured</c>: no workspace key, or a key unusable for the algorithm.</exception>
+    public IssuedToken Mint(string secret, IDictionary<string, object> claims, TimeSpan lifetime)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        var settings = options.Value;
+        if (string.IsNullOrWhiteSpace(settings.WorkspaceKey))
+        {
+            throw ApiProblemException.VendorNotConfigured(Vendor, "the setting IntegrationApp:WorkspaceKey");
+        }
+
+        return Write(settings, CredentialsFor(settings, secret), claims, lifetime);
     }
 
     /// <summary>
@@ -80,7 +104,12 @@ public sealed class IntegrationAppSigner(SecretStore secrets, IOptions<Integrati
         var secretName = settings.IsSymmetric ? SecretNames.IntegrationAppWorkspaceSecret : SecretNames.IntegrationAppPrivateKey;
         var secret = await secrets.GetAsync(secretName, cancellationToken)
             ?? throw ApiProblemException.VendorNotConfigured(Vendor, $"the secret {secretName}");
+        return CredentialsFor(settings, secret);
+    }
 
+    private CachedCredentials CredentialsFor(IntegrationAppOptions settings, string secret)
+    {
+        var secretName = settings.IsSymmetric ? SecretNames.IntegrationAppWorkspaceSecret : SecretNames.IntegrationAppPrivateKey;
         var cached = Volatile.Read(ref _credentials);
         if (cached is not null && cached.Algorithm == settings.Algorithm && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
         {

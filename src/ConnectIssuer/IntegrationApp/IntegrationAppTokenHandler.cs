@@ -15,8 +15,8 @@ public sealed class IntegrationAppTokenHandler(IntegrationAppSigner signer, IOpt
     public static IssuingRoute<EmptyRequest> Route { get; } =
         new(Routes.IntegrationAppToken, IntegrationAppVendor.Names.RouteKey, IssuingRoute.EmptyBody);
 
-    /// <summary>Mints a token for the authenticated <paramref name="caller"/>'s customer.</summary>
-    public async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>The claims of a customer token: <c>id</c>, <c>name</c> and <c>fields</c>, from the caller's credential only.</summary>
+    internal static Dictionary<string, object> CustomerClaims(Caller caller, Dictionary<string, string> fieldMap)
     {
         var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["id"] = caller.CustomerId };
         if (caller.Name is { Length: > 0 } name)
@@ -24,13 +24,19 @@ public sealed class IntegrationAppTokenHandler(IntegrationAppSigner signer, IOpt
             claims["name"] = name;
         }
 
-        var fields = Fields(caller, options.Value.Fields);
+        var fields = Fields(caller, fieldMap);
         if (fields.Count > 0)
         {
             claims["fields"] = fields;
         }
 
-        var token = await signer.MintAsync(claims, cancellationToken);
+        return claims;
+    }
+
+    /// <summary>Mints a token for the authenticated <paramref name="caller"/>'s customer.</summary>
+    public async Task<IssueResponse> IssueAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var token = await signer.MintAsync(CustomerClaims(caller, options.Value.Fields), cancellationToken);
         return new IssueResponse(Route.Vendor) { Token = token.Value, ExpiresAt = token.ExpiresAt, CustomerId = caller.CustomerId };
     }
 

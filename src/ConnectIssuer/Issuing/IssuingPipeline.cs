@@ -36,8 +36,28 @@ public static class IssuingRoute
 /// <c>pipeline.RunAsync(request, XHandler.Route, handler.IssueAsync, ct)</c>, one line per route.
 /// </summary>
 public sealed partial class IssuingPipeline(
-    ICallerAuthenticator authenticator, CustomerRateLimiter rateLimiter, AuditLog audit, ILogger<IssuingPipeline> logger)
+    ICallerAuthenticator authenticator,
+    CustomerRateLimiter rateLimiter,
+    AuditLog audit,
+    IEnumerable<ICustomerIssuanceObserver> observers,
+    ILogger<IssuingPipeline> logger)
 {
+    /// <summary>Runs a route whose success has no body (<c>204</c>), such as a delete; everything else as for the other routes.</summary>
+    public async Task<Results<NoContent, ProblemHttpResult>> RunWithoutContentAsync(
+        HttpRequest request, IssuingRoute<EmptyRequest> route, Func<Caller, CancellationToken, Task> handle, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(
+            request,
+            route,
+            async (caller, ct) =>
+            {
+                await handle(caller, ct);
+                return new EmptyRequest();
+            },
+            cancellationToken);
+        return result.Result is ProblemHttpResult problem ? problem : TypedResults.NoContent();
+    }
+
     /// <summary>Runs a route whose handler takes no body (the body, if any, is still read within its limits and ignored).</summary>
     public Task<Results<Ok<TResponse>, ProblemHttpResult>> RunAsync<TResponse>(
         HttpRequest request, IssuingRoute<EmptyRequest> route, Func<Caller, CancellationToken, Task<TResponse>> issue, CancellationToken cancellationToken)
@@ -67,6 +87,14 @@ public sealed partial class IssuingPipeline(
             var body = route.BodyType is null ? null : await JsonBody.ReadAsync(request, route.BodyType, cancellationToken);
             var response = await issue(caller, body, cancellationToken);
             audit.Record(route.Route, route.Vendor, caller.CustomerId, caller.Subject, route.SuccessOutcome, (response as IssueResponse)?.Token);
+            if (route.SuccessOutcome == AuditOutcomes.Issued)
+            {
+                foreach (var observer in observers)
+                {
+                    observer.OnIssued(caller.CustomerId);
+                }
+            }
+
             return TypedResults.Ok(response);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

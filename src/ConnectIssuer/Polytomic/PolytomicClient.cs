@@ -52,6 +52,33 @@ public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<Poly
         return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
     }
 
+    /// <summary>
+    /// Lists every connection of the organization (<c>GET /api/connections</c>; Polytomic documents no paging or filter). The
+    /// answer is bounded by the 1 MiB body cap: a larger organization makes the listing fail as unreadable.
+    /// </summary>
+    /// <exception cref="VendorApiException">Polytomic failed, throttled, timed out or answered something unreadable.</exception>
+    public async Task<IReadOnlyList<PolytomicConnection>> ListConnectionsAsync(CancellationToken cancellationToken = default)
+    {
+        using var request = Request(HttpMethod.Get, Endpoint("api/connections"), null).Idempotent();
+        using var response = await httpClient.SendAsync(request, cancellationToken);
+        var envelope = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, PolytomicJsonContext.Default.PolytomicConnectionListEnvelope);
+        return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
+    }
+
+    /// <summary>Deletes a connection (<c>DELETE /api/connections/{id}</c>); a 404 means it is gone already, which is what was asked.</summary>
+    /// <exception cref="VendorApiException">Polytomic failed.</exception>
+    public async Task DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
+        using var request = Request(HttpMethod.Delete, Endpoint("api/connections/" + Uri.EscapeDataString(connectionId)), null)
+            .Idempotent().Expecting(HttpStatusCode.NotFound);
+        using var response = await httpClient.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureVendorSuccess(Vendor);
+        }
+    }
+
     /// <summary>Starts a Connect session (<c>POST /api/connections/connect/</c>).</summary>
     /// <param name="body">The session to start.</param>
     /// <param name="idempotencyKey">Sent as <c>Idempotency-Key</c>; with it, a failed attempt may be repeated because Polytomic replays.</param>

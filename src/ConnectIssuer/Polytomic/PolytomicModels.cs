@@ -22,7 +22,26 @@ public sealed record PolytomicConnectEnvelope(PolytomicConnectSessionData? Data)
 public sealed record PolytomicConnectSession(Uri Url, string? Token);
 
 /// <summary>The fields of <c>ConnectionResponseSchema</c> this service reads.</summary>
-public sealed record PolytomicConnection(string? Id, string? Name);
+public sealed record PolytomicConnection(string? Id, string? Name)
+{
+    /// <summary>Gets <c>type</c>: the connection type (<c>type.id</c>, e.g. <c>salesforce</c>).</summary>
+    public PolytomicConnectionType? Type { get; init; }
+
+    /// <summary>Gets <c>status</c>: <c>healthy</c> is the only documented value.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>Gets <c>status_error</c>: vendor text, read only to see whether there is one; never echoed.</summary>
+    public string? StatusError { get; init; }
+
+    /// <summary>Gets <c>created_at</c>.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+}
+
+/// <summary>The <c>type</c> of a connection; only its id is read.</summary>
+public sealed record PolytomicConnectionType(string? Id);
+
+/// <summary><c>GET /api/connections</c>: every connection of the organization, unpaged.</summary>
+public sealed record PolytomicConnectionListEnvelope(IReadOnlyList<PolytomicConnection>? Data);
 
 public sealed record PolytomicConnectionEnvelope(PolytomicConnection? Data);
 
@@ -47,6 +66,7 @@ public sealed record PolytomicError(string? Key, string? Message, JsonElement? M
 [JsonSerializable(typeof(PolytomicConnectBody))]
 [JsonSerializable(typeof(PolytomicConnectEnvelope))]
 [JsonSerializable(typeof(PolytomicConnectionEnvelope))]
+[JsonSerializable(typeof(PolytomicConnectionListEnvelope))]
 [JsonSerializable(typeof(PolytomicError))]
 internal sealed partial class PolytomicJsonContext : JsonSerializerContext;
 

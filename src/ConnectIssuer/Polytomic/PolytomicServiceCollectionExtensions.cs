@@ -14,6 +14,7 @@ internal static class PolytomicServiceCollectionExtensions
         services.AddVendorClient<PolytomicClient, PolytomicCredentials>(PolytomicVendor.Names.Name);
         services.AddTransient<PolytomicConnectHandler>();
         services.AddSingleton<IVendorStatus, PolytomicVendor>();
+        services.AddTransient<Connections.IConnectionSource, PolytomicConnections>();
         return services;
     }
 }

@@ -23,6 +23,11 @@ public sealed class StartupValidationTests
         { "KeyVault:CacheTtl", "2.00:00:00", "CacheTtl" },
         { "RateLimit:PermitsPerMinute", "0", "PermitsPerMinute" },
         { "Vendors:Timeout", "00:10:00", "Timeout" },
+        { "Connections:CacheTtl", "02:00:00", "Connections:CacheTtl" },
+        { "Connections:CacheTtl", "-00:00:01", "Connections:CacheTtl" },
+        { "IntegrationApp:ApiBaseUrl", "http://api.integration.app", "IntegrationApp:ApiBaseUrl" },
+        { "IntegrationApp:ApiBaseUrl", "https://user:pass@api.integration.app", "IntegrationApp:ApiBaseUrl" },
+        { "Auth:DisconnectRole", "connections editor", "Auth:DisconnectRole" },
     };
 
     [Theory]

@@ -204,14 +204,35 @@ public sealed class SandboxTests
     [Fact]
     public void Vendors_DevelopmentSecrets_AreMarkedFakeAndNamesAreUnique()
     {
-        var secrets = new[] { SandboxExtensions.AlloyDefaults, SandboxExtensions.FivetranDefaults, SandboxExtensions.PolytomicDefaults }
+        var secrets = new[] { SandboxExtensions.AlloyDefaults, SandboxExtensions.FivetranDefaults, SandboxExtensions.PolytomicDefaults, SandboxExtensions.MembraneDefaults }
             .SelectMany(d => d)
             .Where(d => d.Key.StartsWith("Secrets:", StringComparison.Ordinal))
             .ToList();
 
-        Assert.Equal(4, secrets.Count);
+        Assert.Equal(5, secrets.Count);
         Assert.All(secrets, s => Assert.Contains("fake", s.Value, StringComparison.Ordinal));
         Assert.Equal(SandboxExtensions.Vendors.Count, SandboxExtensions.Vendors.Select(v => v.Name).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task Sandbox_Membrane_ServedAtIntegrationAppApiBaseUrlAndAcceptsTheServersCustomerTokens()
+    {
+        await using var server = await TestApp.StartServerAsync(DevelopmentSettings(), "Development");
+        var configuration = server.Services.GetRequiredService<IConfiguration>();
+        var membrane = server.Services.GetRequiredService<MembraneSimulation>();
+        var origin = server.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+        var mine = membrane.SeedConnection("org_sandbox", "hubspot", SimulatedConnectionState.Healthy);
+        membrane.SeedConnection("org_other", "hubspot", SimulatedConnectionState.Healthy);
+
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/integration-app/token", UriKind.Relative));
+        tokenRequest.Headers.Add("X-Customer-Id", "org_sandbox");
+        var token = (await (await server.Client.SendAsync(tokenRequest)).ReadJsonAsync()).GetProperty("token").GetString();
+        using var list = new HttpRequestMessage(HttpMethod.Get, new Uri(configuration["IntegrationApp:ApiBaseUrl"] + "/connections"));
+        list.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var items = (await (await server.Client.SendAsync(list)).ReadJsonAsync()).GetProperty("items");
+
+        Assert.Equal(origin + "/sandbox/integration-app", configuration["IntegrationApp:ApiBaseUrl"]);
+        Assert.Equal(mine.Id, Assert.Single(items.EnumerateArray()).GetProperty("id").GetString());
     }
 
     private static void Echo(IServiceCollection services) =>
