@@ -182,12 +182,4 @@ public sealed class AlloyClient(HttpClient httpClient, IOptions<AlloyOptions> op
 
 /// <summary>Alloy's credentials: <c>Authorization: Bearer &lt;AlloyApiKey&gt;</c>.</summary>
 public sealed class AlloyCredentials(SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
-    : VendorCredentialsHandler(secrets, options, logger)
-{
-    protected override string Vendor => AlloyClient.Vendor;
-
-    protected override IReadOnlyList<string> SecretsToReRead { get; } = [SecretNames.AlloyApiKey];
-
-    protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadSecretAsync(request, SecretNames.AlloyApiKey, cancellationToken));
-}
+    : BearerKeyCredentials(AlloyClient.Vendor, SecretNames.AlloyApiKey, secrets, options, logger);

@@ -166,12 +166,4 @@ public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<Poly
 
 /// <summary>Polytomic's credentials: <c>Authorization: Bearer &lt;PolytomicApiKey&gt;</c>.</summary>
 public sealed class PolytomicCredentials(SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
-    : VendorCredentialsHandler(secrets, options, logger)
-{
-    protected override string Vendor => PolytomicClient.Vendor;
-
-    protected override IReadOnlyList<string> SecretsToReRead { get; } = [SecretNames.PolytomicApiKey];
-
-    protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadSecretAsync(request, SecretNames.PolytomicApiKey, cancellationToken));
-}
+    : BearerKeyCredentials(PolytomicClient.Vendor, SecretNames.PolytomicApiKey, secrets, options, logger);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using ConnectIssuer.Secrets;
 using Polly.Timeout;
 
@@ -217,4 +218,17 @@ internal sealed class VendorBodyBufferHandler(string vendor) : DelegatingHandler
             length += read;
         }
     }
+}
+
+/// <summary>The credentials of a vendor that takes one API key as <c>Authorization: Bearer &lt;key&gt;</c> (Alloy, Polytomic).</summary>
+public abstract class BearerKeyCredentials(
+    string vendor, string secretName, SecretStore secrets, IOptions<VendorsOptions> options, ILogger<VendorCredentialsHandler> logger)
+    : VendorCredentialsHandler(secrets, options, logger)
+{
+    protected sealed override string Vendor => vendor;
+
+    protected sealed override IReadOnlyList<string> SecretsToReRead { get; } = [secretName];
+
+    protected sealed override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadSecretAsync(request, secretName, cancellationToken));
 }
