@@ -157,9 +157,19 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
         foreach (var route in Routes.All)
         {
             var bearer = environment.Bearer(TwoHostEnvironment.NewCustomerId()); // one customer per route: within its rate limit
-            var path = route.Path.Replace("{connectionId}", "no_such_connection", StringComparison.Ordinal);
+            var path = route.Path.Replace("{connectionId}", "no_such_connection", StringComparison.Ordinal)
+                .Replace("{vendor}", "no-such-vendor", StringComparison.Ordinal);
             var anonymous = await Client(host).SendAsync(new HttpRequestMessage(new HttpMethod(route.Method), path));
-            var authenticated = await Client(host).SendAsync(route.Method == "GET" ? Get(path, bearer) : HttpExtensions.Post(path, bearer, """{"service":"""));
+
+            // An authenticated request each route refuses: a malformed body (POST), an unknown vendor filter (the
+            // listing), an unknown connection or vendor (the other GET and the DELETE).
+            var authenticatedRequest = route.Method switch
+            {
+                "POST" => HttpExtensions.Post(path, bearer, """{"service":"""),
+                "GET" when route.Route == Routes.Connections => Get(path + "?vendor=no-such-vendor", bearer),
+                _ => new HttpRequestMessage(new HttpMethod(route.Method), path) { Headers = { Authorization = new("Bearer", bearer) } },
+            };
+            var authenticated = await Client(host).SendAsync(authenticatedRequest);
 
             if (route.Route == Routes.Health)
             {
@@ -169,9 +179,9 @@ public sealed class TwoHostEndToEndTests(TwoHostEnvironment environment) : IClas
             else
             {
                 await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
-                await (route.Method == "GET"
-                    ? authenticated.AssertProblemAsync(HttpStatusCode.NotFound, "not_found")
-                    : authenticated.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request"));
+                await (route.Method == "POST" || route.Route == Routes.Connections
+                    ? authenticated.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request")
+                    : authenticated.AssertProblemAsync(HttpStatusCode.NotFound, "not_found"));
             }
 
             AssertNoSniff(anonymous);
