@@ -164,7 +164,7 @@ public sealed class SampleSpaBrowserTests
         }
 
         await page.ClickAsync("tr[data-connection-vendor='polytomic'] button[data-connection-action='disconnect']");
-        await page.Locator("tr[data-connection-vendor='polytomic']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 15_000 });
+        await page.Locator("tr[data-connection-vendor='polytomic']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 60_000 });
         Assert.Empty(polytomic.Connections);
         await Expect(page, "tr[data-connection-vendor='fivetran'] td[data-status='broken']");
         var alloyRow = await Expect(page, $"tr[data-connection-vendor='alloy'][data-connection-id='{credential.CredentialId}']");
@@ -204,10 +204,14 @@ public sealed class SampleSpaBrowserTests
     /// <summary>Clicks what opens a vendor window, waits for it to reach the vendor, lets <paramref name="finish"/> act in it, then closes it.</summary>
     private static async Task FinishInPopupAsync(IPage page, Func<Task> open, string urlPrefix, Func<IPage, Task> finish)
     {
-        var opened = page.Context.WaitForPageAsync(new BrowserContextWaitForPageOptions { Timeout = 15_000 });
+        var opened = page.Context.WaitForPageAsync(new BrowserContextWaitForPageOptions { Timeout = 60_000 });
         await open();
         var popup = await opened;
-        await popup.WaitForURLAsync(u => u.StartsWith(urlPrefix, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 15_000 });
+
+        // Generous hang guards, not speed checks: under a loaded CI machine a vendor page's form post has taken over 15 s to load.
+        popup.SetDefaultTimeout(60_000);
+        popup.SetDefaultNavigationTimeout(60_000);
+        await popup.WaitForURLAsync(u => u.StartsWith(urlPrefix, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 60_000 });
         await finish(popup);
         await popup.WaitForLoadStateAsync(LoadState.Load);
         await popup.CloseAsync();
@@ -244,13 +248,13 @@ public sealed class SampleSpaBrowserTests
             return;
         }
 
-        var popup = page.Context.WaitForPageAsync(new BrowserContextWaitForPageOptions { Timeout = 15_000 });
+        var popup = page.Context.WaitForPageAsync(new BrowserContextWaitForPageOptions { Timeout = 60_000 });
         var result = (await VendorAsync(page, health, vendor))!;
 
         var url = await result.Locator("[data-field='url'] a").GetAttributeAsync("href");
         Assert.StartsWith(linkPrefix, url, StringComparison.Ordinal);
         var opened = await popup;
-        await opened.WaitForURLAsync(u => u.StartsWith(linkPrefix, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 15_000 });
+        await opened.WaitForURLAsync(u => u.StartsWith(linkPrefix, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 60_000 });
         await opened.CloseAsync();
     }
 
@@ -283,7 +287,7 @@ public sealed class SampleSpaBrowserTests
     private static async Task<ILocator> Expect(IPage page, string selector)
     {
         var locator = page.Locator(selector);
-        await locator.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        await locator.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         return locator;
     }
 
