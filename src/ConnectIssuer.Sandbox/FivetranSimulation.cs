@@ -162,17 +162,8 @@ public sealed class FivetranSimulation : IVendorSimulation
         Update(connectionId, c => c with { Paused = paused, SyncState = paused ? "paused" : "scheduled" });
 
     /// <summary>Changes a connection's state, as the Connect Card and syncs would.</summary>
-    public void SetState(string connectionId, string setupState, string syncState)
-    {
-        lock (_lock)
-        {
-            var index = _connections.FindIndex(c => c.Id == connectionId);
-            if (index >= 0)
-            {
-                _connections[index] = _connections[index] with { SetupState = setupState, SyncState = syncState };
-            }
-        }
-    }
+    public void SetState(string connectionId, string setupState, string syncState) =>
+        Update(connectionId, c => c with { SetupState = setupState, SyncState = syncState });
 
     private bool Update(string connectionId, Func<FivetranSimulatedConnection, FivetranSimulatedConnection> change)
     {
