@@ -6,7 +6,11 @@
 #                                           sandbox's Alloy simulation served by a third (Development) server
 # Each round runs base and head back to back (the order flips every round) and reports head/base; the spread of
 # that ratio over the rounds is the noise to read a difference against.
+# Each run also reports the server process's CPU time per request (user + system over the wrk run), which does not
+# depend on how the two cores are shared with wrk and the vendor sandbox.
 # Usage: BASE=<commit> bench/compare.sh     (needs dotnet, node/npm, curl, git; installs wrk with apt-get if missing)
+#        BASE=<commit> HEAD_REF=<commit> bench/compare.sh   compares two commits (a bisection step); the vendor
+#        sandbox is still served by this working tree's build
 # Knobs (environment): DURATION=10s CONNECTIONS=16 THREADS=1 ROUNDS=4 CUSTOMERS=32 ISSUER_PORT=18311
 #                      BASE_PORT=18312 HEAD_PORT=18313 VENDOR_PORT=18314
 # Only 127.0.0.1 is ever contacted. Every process started here is stopped by PID on exit.
@@ -35,6 +39,8 @@ PERMITS_PER_MINUTE=100000
 WORK="$(mktemp -d -t bench-compare-XXXXXX)"
 PIDS=()
 BASE_TREE="$WORK/base-src"
+HEAD_TREE="$ROOT"
+[[ -n "${HEAD_REF:-}" ]] && HEAD_TREE="$WORK/head-src"
 
 cleanup() {
   local pid
@@ -46,6 +52,7 @@ cleanup() {
     fi
   done
   git -C "$ROOT" worktree remove --force "$BASE_TREE" >/dev/null 2>&1 || true
+  [[ "$HEAD_TREE" == "$ROOT" ]] || git -C "$ROOT" worktree remove --force "$HEAD_TREE" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -66,8 +73,12 @@ if [[ ! -d "$REF/node_modules" ]]; then
   (cd "$REF" && npm ci --no-audit --no-fund --silent)
 fi
 BASE_SHA="$(git -C "$ROOT" rev-parse --short "$BASE^{commit}")"
-HEAD_SHA="$(git -C "$ROOT" rev-parse --short HEAD)"
-git -C "$ROOT" diff --quiet HEAD -- src || HEAD_SHA="$HEAD_SHA+changes"
+if [[ -n "${HEAD_REF:-}" ]]; then
+  HEAD_SHA="$(git -C "$ROOT" rev-parse --short "$HEAD_REF^{commit}")"
+else
+  HEAD_SHA="$(git -C "$ROOT" rev-parse --short HEAD)"
+  git -C "$ROOT" diff --quiet HEAD -- src || HEAD_SHA="$HEAD_SHA+changes"
+fi
 
 # --- publish both (ReadyToRun, as bench/load.sh) ----------------------------------------------------------------
 publish() { # source-root output
@@ -77,8 +88,16 @@ publish() { # source-root output
 }
 git -C "$ROOT" worktree add --detach "$BASE_TREE" "$BASE" >/dev/null 2>&1 || { log "cannot check out $BASE"; exit 1; }
 log "publishing base $BASE_SHA and head $HEAD_SHA"
+if [[ "$HEAD_TREE" != "$ROOT" ]]; then
+  git -C "$ROOT" worktree add --detach "$HEAD_TREE" "$HEAD_REF" >/dev/null 2>&1 || { log "cannot check out $HEAD_REF"; exit 1; }
+fi
 publish "$BASE_TREE" "$WORK/base"
-publish "$ROOT" "$WORK/head"
+publish "$HEAD_TREE" "$WORK/head"
+VENDOR_BUILD="$WORK/head"
+if [[ "$HEAD_TREE" != "$ROOT" ]]; then
+  VENDOR_BUILD="$WORK/vendor"
+  publish "$ROOT" "$VENDOR_BUILD"
+fi
 DOTNET_HOME="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 
 # --- issuer and tokens -----------------------------------------------------------------------------------------
@@ -96,12 +115,12 @@ env_common() {
   echo PATH="$PATH" HOME="${HOME:-/tmp}" DOTNET_ROOT="${DOTNET_ROOT:-$DOTNET_HOME}"
 }
 
-# The vendor: the head build in Development with its sandbox on, used only for its Alloy simulation.
-cd "$WORK/head"
+# The vendor: this working tree's build in Development with its sandbox on, used only for its Alloy simulation.
+cd "$VENDOR_BUILD"
 # shellcheck disable=SC2046
 env -i $(env_common) ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
   ASPNETCORE_URLS="http://127.0.0.1:$VENDOR_PORT" Urls="http://127.0.0.1:$VENDOR_PORT" Logging__LogLevel__Default=Warning \
-  "$WORK/head/ConnectIssuer.Server" >"$WORK/vendor.log" 2>&1 &
+  "$VENDOR_BUILD/ConnectIssuer.Server" >"$WORK/vendor.log" 2>&1 &
 PIDS+=("$!")
 cd "$ROOT"
 wait_200 GET "http://127.0.0.1:$VENDOR_PORT/api/health" 500 || { log "vendor sandbox did not start"; tail -20 "$WORK/vendor.log" >&2; exit 1; }
@@ -152,24 +171,32 @@ done
 
 RESULTS="$WORK/results.tsv"
 RATIOS="$WORK/ratios.tsv"
-printf 'round\troute\tbuild\treq/s\tp50 ms\tp99 ms\tnon-2xx\n' >"$RESULTS"
+CPU_RATIOS="$WORK/cpu-ratios.tsv"
+printf 'round\troute\tbuild\treq/s\tp50 ms\tp99 ms\tnon-2xx\tcpu us/req\n' >"$RESULTS"
 : >"$RATIOS"
+: >"$CPU_RATIOS"
 for ((round = 1; round <= ROUNDS; round++)); do
   order=(base head)
   (( round % 2 == 0 )) && order=(head base)
   for route in token alloy; do
-    declare -A RPS=()
+    declare -A RPS=() CPU=()
     for build in "${order[@]}"; do
+      cpu_before="$(cpu_ms "${PID_OF[$build]}")"
       out="$(run_wrk "$build" "$route" "$DURATION")"
+      cpu_after="$(cpu_ms "${PID_OF[$build]}")"
+      requests="$(awk '/requests in/ { print $1 }' "$out")"
+      cpu="$(awk -v c="$((cpu_after - cpu_before))" -v n="$requests" 'BEGIN { printf "%.1f", c * 1000 / n }')"
       rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
       p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
       p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
       bad="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")"
       RPS[$build]="$rps"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$route" "$build" "$rps" "$p50" "$p99" "${bad:-0}" >>"$RESULTS"
-      log "round $round $route $build: $rps req/s, p50 $p50 ms, p99 $p99 ms, non-2xx ${bad:-0}"
+      CPU[$build]="$cpu"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$route" "$build" "$rps" "$p50" "$p99" "${bad:-0}" "$cpu" >>"$RESULTS"
+      log "round $round $route $build: $rps req/s, p50 $p50 ms, p99 $p99 ms, non-2xx ${bad:-0}, $cpu us CPU/request"
     done
     printf '%s\t%s\n' "$route" "$(awk -v h="${RPS[head]}" -v b="${RPS[base]}" 'BEGIN { printf "%.3f", h / b }')" >>"$RATIOS"
+    printf '%s\t%s\n' "$route" "$(awk -v h="${CPU[head]}" -v b="${CPU[base]}" 'BEGIN { printf "%.3f", h / b }')" >>"$CPU_RATIOS"
   done
 done
 
@@ -180,9 +207,13 @@ echo "machine: $(nproc) cores, load average now: $(cut -d' ' -f1-3 /proc/loadavg
 echo
 column -t -s $'\t' "$RESULTS"
 echo
+summary() { # file route what
+  awk -v r="$2" -v w="$3" -F'\t' '$1 == r { n++; s += $2; if (min == "" || $2 < min) min = $2; if (max == "" || $2 > max) max = $2; all = all " " $2 }
+    END { printf "%s: head/base %s mean %.3f, per round [%s ], range %.3f..%.3f\n", r, w, s / n, all, min, max }' "$1"
+}
 for route in token alloy; do
-  awk -v r="$route" -F'\t' '$1 == r { n++; s += $2; if (min == "" || $2 < min) min = $2; if (max == "" || $2 > max) max = $2; all = all " " $2 }
-    END { printf "%s: head/base req/s mean %.3f, per round [%s ], range %.3f..%.3f\n", r, s / n, all, min, max }' "$RATIOS"
+  summary "$RATIOS" "$route" "req/s"
+  summary "$CPU_RATIOS" "$route" "server CPU per request (lower is cheaper)"
 done
 echo "peak RSS (VmHWM, whole run): base $(vmhwm_mb "${PID_OF[base]}") MB, head $(vmhwm_mb "${PID_OF[head]}") MB"
 for build in base head; do
