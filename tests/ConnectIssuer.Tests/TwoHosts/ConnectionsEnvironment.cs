@@ -36,10 +36,9 @@ public sealed class ConnectionsEnvironment : IAsyncLifetime
         [SecretNames.FivetranApiSecret] = "connections-fivetran-secret-77aa19",
     };
 
-    private readonly Dictionary<HostKind, RunningApp> _apps = [];
-    private readonly List<VendorServer> _vendors = [];
+    private TwoHostFixture? _hosts;
 
-    internal FakeOidcIssuer Issuer { get; private set; } = null!;
+    internal FakeOidcIssuer Issuer => Hosts.Issuer;
 
     internal FivetranSimulation Fivetran { get; private set; } = null!;
 
@@ -52,29 +51,17 @@ public sealed class ConnectionsEnvironment : IAsyncLifetime
     /// <summary>Gets the fake vendor servers by route-style vendor name, for request counts and faults.</summary>
     internal IReadOnlyDictionary<string, VendorServer> Servers { get; private set; } = null!;
 
-    internal RunningApp App(HostKind kind) => _apps[kind];
+    private TwoHostFixture Hosts => _hosts ?? throw new InvalidOperationException("The environment has not started.");
+
+    internal RunningApp App(HostKind kind) => Hosts.App(kind);
 
     /// <summary>A bearer token for <paramref name="customerId"/> with <paramref name="roles"/>.</summary>
-    internal string Bearer(string customerId, params string[] roles)
-    {
-        var claims = new Dictionary<string, object>
-        {
-            ["sub"] = "user-" + Guid.NewGuid().ToString("N"),
-            ["org_id"] = customerId,
-            ["name"] = "Connections Co",
-        };
-        if (roles.Length > 0)
-        {
-            claims["roles"] = roles;
-        }
-
-        return Issuer.CreateToken(claims);
-    }
+    internal string Bearer(string customerId, params string[] roles) => Hosts.Bearer(customerId, "Connections Co", roles);
 
     /// <summary>A bearer token of a customer's user who may disconnect (has <see cref="DisconnectRole"/>).</summary>
     internal string Editor(string customerId) => Bearer(customerId, DisconnectRole);
 
-    internal static string NewCustomerId() => "org_" + Guid.NewGuid().ToString("N")[..12];
+    internal static string NewCustomerId() => TwoHostFixture.NewCustomerId();
 
     /// <summary>Gets every request any fake vendor received so far.</summary>
     internal int VendorRequestCount => Servers.Values.Sum(s => s.Requests.Count);
@@ -141,68 +128,42 @@ public sealed class ConnectionsEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Issuer = await FakeOidcIssuer.SharedAsync();
+        var hosts = _hosts = await TwoHostFixture.CreateAsync(SecretValues);
         Fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
         Polytomic = new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]);
         Alloy = new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]);
         Membrane = new MembraneSimulation(SecretValues[SecretNames.IntegrationAppWorkspaceSecret], WorkspaceKey);
         Servers = new Dictionary<string, VendorServer>(StringComparer.Ordinal)
         {
-            ["integration-app"] = await StartVendorAsync(Membrane),
-            ["alloy"] = await StartVendorAsync(Alloy),
-            ["fivetran"] = await StartVendorAsync(Fivetran),
-            ["polytomic"] = await StartVendorAsync(Polytomic),
+            ["integration-app"] = await hosts.StartVendorAsync(Membrane, "IntegrationApp:ApiBaseUrl"),
+            ["alloy"] = await hosts.StartVendorAsync(Alloy, "Alloy:BaseUrl"),
+            ["fivetran"] = await hosts.StartVendorAsync(Fivetran, "Fivetran:BaseUrl"),
+            ["polytomic"] = await hosts.StartVendorAsync(Polytomic, "Polytomic:BaseUrl"),
         };
 
-        var settings = Issuer.Settings();
-        foreach (var (name, value) in SecretValues)
-        {
-            settings[$"Secrets:{name}"] = value;
-        }
-
+        var settings = hosts.Settings;
         settings["RateLimit:PermitsPerMinute"] = PermitsPerMinute.ToString(CultureInfo.InvariantCulture);
         settings["AllowedOrigins:0"] = "https://app.example.com";
         settings["Auth:DisconnectRole"] = DisconnectRole;
         settings["Vendors:Timeout"] = VendorTimeout.ToString("c", CultureInfo.InvariantCulture);
         settings["IntegrationApp:WorkspaceKey"] = WorkspaceKey;
-        settings["IntegrationApp:ApiBaseUrl"] = Servers["integration-app"].BaseUrl;
-        settings["Alloy:BaseUrl"] = Servers["alloy"].BaseUrl;
         settings["Alloy:UsernamePrefix"] = UsernamePrefix;
-        settings["Fivetran:BaseUrl"] = Servers["fivetran"].BaseUrl;
         settings["Fivetran:GroupId"] = FivetranGroup;
         for (var i = 0; i < FivetranServices.Length; i++)
         {
             settings[$"Fivetran:AllowedServices:{i}"] = FivetranServices[i];
         }
 
-        settings["Polytomic:BaseUrl"] = Servers["polytomic"].BaseUrl;
         settings["Polytomic:AllowedTypes:0"] = "salesforce";
-
-        var started = await Task.WhenAll(TestApp.Hosts.Select(kind => TestApp.For(kind).WithSettings(settings).StartAsync()));
-        foreach (var app in started)
-        {
-            _apps[app.Kind] = app;
-        }
+        await hosts.StartAppsAsync();
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var app in _apps.Values)
+        if (_hosts is not null)
         {
-            await app.DisposeAsync();
+            await _hosts.DisposeAsync();
         }
-
-        foreach (var vendor in _vendors)
-        {
-            await vendor.DisposeAsync();
-        }
-    }
-
-    private async Task<VendorServer> StartVendorAsync(IVendorSimulation simulation)
-    {
-        var server = await VendorServer.StartAsync(simulation);
-        _vendors.Add(server);
-        return server;
     }
 }
 

@@ -26,90 +26,51 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         [SecretNames.FivetranApiSecret] = "two-hosts-fivetran-secret-0e6f27",
     };
 
-    private readonly Dictionary<HostKind, RunningApp> _apps = [];
-    private readonly List<VendorServer> _vendors = [];
+    private TwoHostFixture? _hosts;
 
-    internal FakeOidcIssuer Issuer { get; private set; } = null!;
+    internal FakeOidcIssuer Issuer => Hosts.Issuer;
 
     internal FivetranSimulation Fivetran { get; private set; } = null!;
 
     /// <summary>Gets the fake Polytomic server, for fault injection (tests in one class run one at a time).</summary>
     internal VendorServer PolytomicServer { get; private set; } = null!;
 
-    internal IReadOnlyDictionary<string, string?> Settings { get; private set; } = null!;
+    internal IReadOnlyDictionary<string, string?> Settings => Hosts.Settings;
 
-    internal RunningApp App(HostKind kind) => _apps[kind];
+    private TwoHostFixture Hosts => _hosts ?? throw new InvalidOperationException("The environment has not started.");
+
+    internal RunningApp App(HostKind kind) => Hosts.App(kind);
 
     /// <summary>A bearer token for a customer of its own (a fresh id per call unless given).</summary>
-    internal string Bearer(string? customerId = null, params string[] roles)
-    {
-        var claims = new Dictionary<string, object>
-        {
-            ["sub"] = "user-" + Guid.NewGuid().ToString("N"),
-            ["org_id"] = customerId ?? NewCustomerId(),
-            ["name"] = "Two Hosts Co",
-        };
-        if (roles.Length > 0)
-        {
-            claims["roles"] = roles;
-        }
+    internal string Bearer(string? customerId = null, params string[] roles) => Hosts.Bearer(customerId ?? NewCustomerId(), "Two Hosts Co", roles);
 
-        return Issuer.CreateToken(claims);
-    }
-
-    internal static string NewCustomerId() => "org_" + Guid.NewGuid().ToString("N")[..12];
+    internal static string NewCustomerId() => TwoHostFixture.NewCustomerId();
 
     public async Task InitializeAsync()
     {
-        Issuer = await FakeOidcIssuer.SharedAsync();
+        var hosts = _hosts = await TwoHostFixture.CreateAsync(SecretValues);
         Fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
-        var alloy = await StartVendorAsync(new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]));
-        var polytomic = PolytomicServer = await StartVendorAsync(new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]));
-        var fivetran = await StartVendorAsync(Fivetran);
+        await hosts.StartVendorAsync(new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]), "Alloy:BaseUrl");
+        PolytomicServer = await hosts.StartVendorAsync(new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]), "Polytomic:BaseUrl");
+        await hosts.StartVendorAsync(Fivetran, "Fivetran:BaseUrl");
 
-        var settings = Issuer.Settings();
-        foreach (var (name, value) in SecretValues)
-        {
-            settings[$"Secrets:{name}"] = value;
-        }
-
+        var settings = hosts.Settings;
         settings["RateLimit:PermitsPerMinute"] = PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["AllowedOrigins:0"] = AllowedOrigin;
         settings["IntegrationApp:WorkspaceKey"] = "two-hosts-workspace";
-        settings["Alloy:BaseUrl"] = alloy.BaseUrl;
         settings["Alloy:UsernamePrefix"] = "two.";
         settings["Vendors:Timeout"] = "00:00:05";
-        settings["Fivetran:BaseUrl"] = fivetran.BaseUrl;
         settings["Fivetran:GroupId"] = FivetranGroup;
         settings["Fivetran:AllowedServices:0"] = "salesforce";
-        settings["Polytomic:BaseUrl"] = polytomic.BaseUrl;
         settings["Polytomic:AllowedTypes:0"] = "salesforce";
-        Settings = settings;
-
-        var started = await Task.WhenAll(TestApp.Hosts.Select(kind => TestApp.For(kind).WithSettings(settings).StartAsync()));
-        foreach (var app in started)
-        {
-            _apps[app.Kind] = app;
-        }
+        await hosts.StartAppsAsync();
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var app in _apps.Values)
+        if (_hosts is not null)
         {
-            await app.DisposeAsync();
+            await _hosts.DisposeAsync();
         }
-
-        foreach (var vendor in _vendors)
-        {
-            await vendor.DisposeAsync();
-        }
-    }
-
-    private async Task<VendorServer> StartVendorAsync(IVendorSimulation simulation)
-    {
-        var server = await VendorServer.StartAsync(simulation);
-        _vendors.Add(server);
-        return server;
     }
 }
