@@ -158,13 +158,7 @@ public sealed class ConnectionsEnvironment : IAsyncLifetime
         await hosts.StartAppsAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_hosts is not null)
-        {
-            await _hosts.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await (_hosts?.DisposeAsync() ?? ValueTask.CompletedTask);
 }
 
 /// <summary>A seeded customer: its id, the expected listing (<c>vendor/id/kind/status</c>) and its ids per vendor.</summary>

@@ -66,11 +66,5 @@ public sealed class TwoHostEnvironment : IAsyncLifetime
         await hosts.StartAppsAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_hosts is not null)
-        {
-            await _hosts.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await (_hosts?.DisposeAsync() ?? ValueTask.CompletedTask);
 }
