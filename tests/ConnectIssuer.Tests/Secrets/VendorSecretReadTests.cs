@@ -1,11 +1,7 @@
 using ConnectIssuer.Secrets;
-using ConnectIssuer.Sandbox;
 using ConnectIssuer.Tests.Fakes;
 using ConnectIssuer.Tests.Infrastructure;
 using ConnectIssuer.Tests.Vendors;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,7 +21,7 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
 
     private readonly FakeKeyVault _vault = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly KeySimulation _simulation = new();
+    private readonly VendorTestStack.ScriptedSimulation _simulation = new(ApiKey);
     private VendorServer _vendor = null!;
 
     public async Task InitializeAsync()
@@ -130,15 +126,4 @@ public sealed class VendorSecretReadTests : IAsyncLifetime
 
     /// <summary>The vendor stack's own log lines (not the HttpClient factory's request logging).</summary>
     private static bool IsOwn(CapturedLog entry) => entry.Category.StartsWith("ConnectIssuer.", StringComparison.Ordinal);
-
-    /// <summary>Answers 200 when the bearer key is the accepted one, 401 otherwise.</summary>
-    private sealed class KeySimulation : IVendorSimulation
-    {
-        public string AcceptedKey { get; set; } = ApiKey;
-
-        public void Map(IEndpointRouteBuilder routes) =>
-            routes.Map("/thing", (HttpRequest request) => request.Headers.Authorization == "Bearer " + AcceptedKey
-                ? Results.Json(new { ok = true })
-                : Results.Json(new { message = "bad key" }, statusCode: 401));
-    }
 }

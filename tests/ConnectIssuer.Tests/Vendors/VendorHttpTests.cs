@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
 using ConnectIssuer.Http;
 using ConnectIssuer.Issuing;
-using ConnectIssuer.Sandbox;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Infrastructure;
 using ConnectIssuer.Vendors;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -24,7 +20,7 @@ public sealed class VendorHttpTests : IAsyncLifetime
     private const string ApiKey = "transport-test-api-key-123";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
-    private readonly ScriptedSimulation _simulation = new();
+    private readonly VendorTestStack.ScriptedSimulation _simulation = new(ApiKey);
     private readonly Dictionary<string, string?> _secrets = new() { [$"Secrets:{SecretNames.AlloyApiKey}"] = ApiKey };
     private VendorServer _vendor = null!;
 
@@ -404,32 +400,6 @@ public sealed class VendorHttpTests : IAsyncLifetime
             NullLogger<SecretStore>.Instance);
         using var stack = new VendorTestStack(_vendor.BaseUrl, store, Deadline, clock ?? TimeProvider.System, logs);
         return await stack.Client.SendAsync(idempotent, expected);
-    }
-
-    /// <summary>Runs the scripted answers first, one per request; then answers 200 when the bearer key is the accepted one, 401 otherwise.</summary>
-    private sealed class ScriptedSimulation : IVendorSimulation
-    {
-        public string AcceptedKey { get; set; } = ApiKey;
-
-        public ConcurrentQueue<Func<HttpContext, Task>> Answers { get; } = new();
-
-        public void Map(IEndpointRouteBuilder routes) =>
-            routes.Map("/thing", async context =>
-            {
-                if (Answers.TryDequeue(out var answer))
-                {
-                    await answer(context);
-                }
-                else if (context.Request.Headers.Authorization == "Bearer " + AcceptedKey)
-                {
-                    await context.Response.WriteAsJsonAsync(new { ok = true });
-                }
-                else
-                {
-                    context.Response.StatusCode = 401;
-                    await context.Response.WriteAsJsonAsync(new { message = "bad key" });
-                }
-            });
     }
 
     /// <summary>A configuration-backed store whose value changes after the first read (a rotated key in the vault).</summary>

@@ -1,7 +1,12 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using ConnectIssuer.Sandbox;
 using ConnectIssuer.Secrets;
 using ConnectIssuer.Tests.Infrastructure;
 using ConnectIssuer.Vendors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -68,5 +73,34 @@ internal sealed class VendorTestStack : IDisposable
 
         protected override async ValueTask AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadSecretAsync(request, SecretNames.AlloyApiKey, cancellationToken));
+    }
+
+    /// <summary>
+    /// The vendor the stack talks to, on <c>/thing</c>: the scripted answers first, one per request; then 200 when the
+    /// bearer key is <see cref="AcceptedKey"/>, 401 otherwise.
+    /// </summary>
+    public sealed class ScriptedSimulation(string acceptedKey) : IVendorSimulation
+    {
+        public string AcceptedKey { get; set; } = acceptedKey;
+
+        public ConcurrentQueue<Func<HttpContext, Task>> Answers { get; } = new();
+
+        public void Map(IEndpointRouteBuilder routes) =>
+            routes.Map("/thing", async context =>
+            {
+                if (Answers.TryDequeue(out var answer))
+                {
+                    await answer(context);
+                }
+                else if (context.Request.Headers.Authorization == "Bearer " + AcceptedKey)
+                {
+                    await context.Response.WriteAsJsonAsync(new { ok = true });
+                }
+                else
+                {
+                    context.Response.StatusCode = 401;
+                    await context.Response.WriteAsJsonAsync(new { message = "bad key" });
+                }
+            });
     }
 }
