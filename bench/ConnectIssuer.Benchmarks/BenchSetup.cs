@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ConnectIssuer.IntegrationApp;
 using ConnectIssuer.Secrets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConnectIssuer.Benchmarks;
@@ -41,4 +42,17 @@ internal static class BenchSetup
     public static RSA NewRsa() => RSA.Create(2048);
 
     public static ECDsa NewP256() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
+}
+
+/// <summary>A Production host environment for the benchmarks that build the real composition.</summary>
+internal sealed class BenchHostEnvironment : IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = Environments.Production;
+
+    public string ApplicationName { get; set; } = "ConnectIssuer.Benchmarks";
+
+    public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+
+    public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } =
+        new Microsoft.Extensions.FileProviders.NullFileProvider();
 }

@@ -97,18 +97,6 @@ public class PipelineBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private sealed class BenchHostEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Production;
-
-        public string ApplicationName { get; set; } = "ConnectIssuer.Benchmarks";
-
-        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } =
-            new Microsoft.Extensions.FileProviders.NullFileProvider();
-    }
-
     /// <summary>Enabled at Information and formats every message (as a real sink must), then drops it.</summary>
     private sealed class DiscardingLoggerProvider : ILoggerProvider, ILogger
     {

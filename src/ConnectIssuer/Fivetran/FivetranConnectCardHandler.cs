@@ -165,3 +165,9 @@ public sealed partial class FivetranConnectCardHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fivetran refused a create for service {Service} with HTTP {StatusCode}, and no connection with the schema was found")]
     private static partial void LogCreateConflictUnresolved(ILogger logger, int statusCode, string service);
 }
+
+/// <summary>
+/// The outcome of one shared look-up-then-create: the customer's connection, and the link made with it when this
+/// look-up created it (only the request that started the look-up answers with that link and <c>created: true</c>).
+/// </summary>
+public sealed record FivetranConnectionLookup(FivetranConnection Connection, FivetranConnectCardLink? CreatedLink);
