@@ -27,7 +27,9 @@ public static class VendorServiceCollectionExtensions
     /// <see cref="VendorMessages.Idempotent"/> on 502/503/504, a failed connection or a broken-off body);
     /// <typeparamref name="TCredentials"/> (secrets, one re-read after a 401); <see cref="VendorBodyBufferHandler"/>
     /// (the body read into at most 1 MiB). The primary handler never follows redirects (a redirect must not carry our
-    /// credentials anywhere) and recycles pooled connections.
+    /// credentials anywhere) and recycles pooled connections. The factory's own logging handlers are removed:
+    /// <see cref="VendorCallHandler"/> already logs each call once, and theirs would add two handlers, a log scope and
+    /// the request URI (with customer-derived names) to every call.
     /// </summary>
     public static IHttpClientBuilder AddVendorClient<TClient, TCredentials>(this IServiceCollection services, string vendor)
         where TClient : class
@@ -46,6 +48,7 @@ public static class VendorServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             })
+            .RemoveAllLoggers()
             .AddHttpMessageHandler(sp => ActivatorUtilities.CreateInstance<VendorCallHandler>(sp, vendor));
         builder.AddResilienceHandler("vendor", (pipeline, context) =>
         {

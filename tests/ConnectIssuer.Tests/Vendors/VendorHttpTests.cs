@@ -235,6 +235,20 @@ public sealed class VendorHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_LogsOneLinePerCall_AndNoneOfTheFactoryHandlersWithTheRequestUri()
+    {
+        var logs = new CapturedLogs();
+
+        (await SendAsync(idempotent: true, logs: logs)).Dispose();
+
+        // Logging is on at Trace: the only line is the call handler's (vendor, status, time), never the factory's
+        // "Sending HTTP request GET http://…/thing" lines or scopes.
+        var line = Assert.Single(logs.Entries);
+        Assert.Equal(typeof(VendorCallHandler).FullName, line.Category);
+        Assert.DoesNotContain("/thing", logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendAsync_ExpectedStatusOrSuccess_IsNotAWarning()
     {
         _simulation.AcceptedKey = "never";
