@@ -5,12 +5,12 @@ namespace ConnectIssuer.Tests.Reliability;
 
 /// <summary>
 /// Generated malformed input for every POST route: each case must get its documented 4xx problem,
-/// never a 5xx, a hang or a vendor call.
+/// never a 5xx, a hang or a vendor call. A hang is caught by the client's timeout (<see cref="ReliabilityEnvironment"/>),
+/// a guard that asserts no speed.
 /// </summary>
 [Collection(ReliabilitySuite.Name)]
 public sealed class InputCorpusTests(ReliabilityReport report) : IAsyncLifetime
 {
-    private static readonly TimeSpan MaxAnswerTime = TimeSpan.FromSeconds(5);
     private ReliabilityEnvironment _env = null!;
 
     public async Task InitializeAsync() => _env = await ReliabilityEnvironment.StartAsync();
@@ -31,17 +31,15 @@ public sealed class InputCorpusTests(ReliabilityReport report) : IAsyncLifetime
             var vendorCallsBefore = _env.VendorCalls;
             foreach (var input in Cases(route, bearer))
             {
-                var started = System.Diagnostics.Stopwatch.StartNew();
                 var (response, body) = await _env.SendAsync(input.Build());
-                var elapsed = started.Elapsed;
                 var code = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
                     ? JsonDocument.Parse(body).RootElement.GetProperty("code").GetString()
                     : "(not a problem document)";
                 var outcome = $"{(int)response.StatusCode} {code}";
                 serverErrors += (int)response.StatusCode >= 500 ? 1 : 0;
-                if ((int)response.StatusCode != input.Status || code != input.Code || elapsed > MaxAnswerTime)
+                if ((int)response.StatusCode != input.Status || code != input.Code)
                 {
-                    failures.Add($"{route.Path} [{input.Category}] {input.Name}: expected {input.Status} {input.Code}, got {outcome} in {elapsed.TotalMilliseconds:F0} ms");
+                    failures.Add($"{route.Path} [{input.Category}] {input.Name}: expected {input.Status} {input.Code}, got {outcome}");
                 }
 
                 var (cases, outcomes) = byCategory.TryGetValue(input.Category, out var entry)

@@ -9,27 +9,36 @@ namespace ConnectIssuer.Tests.Reliability;
 /// <summary>
 /// Everything configured at once, as in production: Oidc callers from a loopback issuer, secrets from
 /// Key Vault (the real SecretClient against a fake vault endpoint), every vendor against its
-/// simulation on its own loopback server. Every response body and log line is kept for the leak scan.
+/// simulation on its own loopback server. Every response body and log line is kept for the leak scan. The server runs
+/// on <see cref="Clock"/> (a fake clock), so no test waits on a real deadline; the client's timeout only guards hangs.
 /// </summary>
 internal sealed class ReliabilityEnvironment : IAsyncDisposable
 {
-    public static readonly TimeSpan VendorTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Gets <c>Vendors:Timeout</c>, on <see cref="Clock"/>, where reaching it costs no real time. It is longer than
+    /// <see cref="Eventually.HangGuard"/>: a deadline that ran on the real clock would fail a test instead of passing slowly.
+    /// </summary>
+    public static readonly TimeSpan VendorTimeout = TimeSpan.FromSeconds(90);
 
     public const string AllowedOrigin = "https://app.example.com";
 
     private readonly List<string> _responses = [];
     private readonly List<string> _minted = [];
 
-    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, RunningApp server)
+    private ReliabilityEnvironment(FakeOidcIssuer issuer, FakeKeyVault vault, ReliabilityClock clock, RunningApp server)
     {
         Issuer = issuer;
         Vault = vault;
+        Clock = clock;
         Server = server;
     }
 
     public FakeOidcIssuer Issuer { get; }
 
     public FakeKeyVault Vault { get; }
+
+    /// <summary>Gets the server's <see cref="TimeProvider"/>: vendor deadlines and retry delays, minted tokens' lifetimes, rate-limit refill, the secret cache.</summary>
+    public ReliabilityClock Clock { get; }
 
     public RunningApp Server { get; }
 
@@ -68,6 +77,7 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
         var alloy = new AlloySimulation(SecretValues[SecretNames.AlloyApiKey]);
         var polytomic = new PolytomicSimulation(SecretValues[SecretNames.PolytomicApiKey]);
         var fivetran = new FivetranSimulation(SecretValues[SecretNames.FivetranApiKey], SecretValues[SecretNames.FivetranApiSecret], [FivetranGroup]);
+        var clock = new ReliabilityClock();
         var settings = issuer.Settings();
         settings["KeyVault:Uri"] = vault.VaultUri.AbsoluteUri;
         settings["Vendors:Timeout"] = VendorTimeout.ToString();
@@ -85,9 +95,16 @@ internal sealed class ReliabilityEnvironment : IAsyncDisposable
             .WithVendor("Fivetran", fivetran)
             .WithVendor("Alloy", alloy)
             .WithVendor("Polytomic", polytomic)
-            .WithServices(s => s.AddSingleton(vault.CreateClient()))
+            .WithServices(s =>
+            {
+                s.AddSingleton(vault.CreateClient());
+                s.AddSingleton<TimeProvider>(clock);
+            })
             .StartAsync();
-        return new ReliabilityEnvironment(issuer, vault, server) { Alloy = alloy, Polytomic = polytomic, Fivetran = fivetran };
+
+        // A hang guard, not a speed claim: a request that never gets an answer fails the test instead of stalling it.
+        server.Client.Timeout = Eventually.HangGuard;
+        return new ReliabilityEnvironment(issuer, vault, clock, server) { Alloy = alloy, Polytomic = polytomic, Fivetran = fivetran };
     }
 
     public string Bearer(string customerId = "org_rel", string? name = "Reliability Co") => Issuer.CreateToken(new Dictionary<string, object>

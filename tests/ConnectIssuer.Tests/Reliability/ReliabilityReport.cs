@@ -50,6 +50,8 @@ public sealed class ReliabilityReport : IDisposable
         text.AppendLine("Produced by the reliability suite (`tests/ConnectIssuer.Tests/Reliability/`) against the real standalone");
         text.AppendLine("server on loopback, a local OpenID Connect issuer, the vendor simulations with injected faults and a");
         text.AppendLine("fake Key Vault endpoint behind the real `SecretClient`. Every row is counted by the tests; none is typed in.");
+        text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"The server runs on a fake clock (`Vendors:Timeout` is {ReliabilityEnvironment.VendorTimeout.TotalSeconds} s on it): times in the fault matrix are on that clock,");
+        text.AppendLine("so they state the deadline behaviour, not speed (speed is measured in `bench/`).");
         text.AppendLine();
         text.AppendLine("Reproduce (rewrites this file):");
         text.AppendLine();
