@@ -21,18 +21,19 @@ public sealed class AlloyUserIds
 
     private readonly ConcurrentDictionary<string, string> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
-    private readonly KeyedSingleFlight<string, string> _inFlight = new(TimeProvider.System, StringComparer.Ordinal);
+    private readonly KeyedSingleFlight<string, string> _inFlight;
     private readonly Lock _evictionLock = new();
 
-    public AlloyUserIds()
-        : this(DefaultCapacity)
+    public AlloyUserIds(TimeProvider timeProvider)
+        : this(timeProvider, DefaultCapacity)
     {
     }
 
-    internal AlloyUserIds(int capacity)
+    internal AlloyUserIds(TimeProvider timeProvider, int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
+        _inFlight = new(timeProvider, StringComparer.Ordinal);
     }
 
     /// <summary>Gets the most entries kept.</summary>

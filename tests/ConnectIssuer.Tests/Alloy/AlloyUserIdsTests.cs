@@ -7,7 +7,7 @@ public sealed class AlloyUserIdsTests
     [Fact]
     public async Task ResolveAsync_Known_ReturnsCachedIdWithoutResolving()
     {
-        var ids = new AlloyUserIds();
+        var ids = new AlloyUserIds(TimeProvider.System);
         var calls = 0;
         Task<string> Resolve(CancellationToken _) => Task.FromResult("id-" + Interlocked.Increment(ref calls));
 
@@ -20,7 +20,7 @@ public sealed class AlloyUserIdsTests
     [Fact]
     public async Task ResolveAsync_ConcurrentCallers_ShareOneResolution()
     {
-        var ids = new AlloyUserIds();
+        var ids = new AlloyUserIds(TimeProvider.System);
         var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
 
@@ -36,7 +36,7 @@ public sealed class AlloyUserIdsTests
     [Fact]
     public async Task ResolveAsync_Failure_IsNotCachedAndTheNextCallResolvesAgain()
     {
-        var ids = new AlloyUserIds();
+        var ids = new AlloyUserIds(TimeProvider.System);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => ids.ResolveAsync("u.a", _ => throw new InvalidOperationException(), CancellationToken.None));
         var id = await ids.ResolveAsync("u.a", _ => Task.FromResult("id-2"), CancellationToken.None);
@@ -48,7 +48,7 @@ public sealed class AlloyUserIdsTests
     [Fact]
     public async Task ResolveAsync_OneCallerGivesUp_TheOthersStillGetTheId()
     {
-        var ids = new AlloyUserIds();
+        var ids = new AlloyUserIds(TimeProvider.System);
         var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var impatient = new CancellationTokenSource();
 
@@ -65,7 +65,7 @@ public sealed class AlloyUserIdsTests
     [Fact]
     public async Task Cache_IsBoundedAndDropsTheOldestFirst()
     {
-        var ids = new AlloyUserIds(capacity: 3);
+        var ids = new AlloyUserIds(TimeProvider.System, capacity: 3);
 
         foreach (var name in (string[])["u.a", "u.b", "u.c", "u.d", "u.e"])
         {
@@ -76,13 +76,13 @@ public sealed class AlloyUserIdsTests
         Assert.False(ids.TryGet("u.a", out _));
         Assert.False(ids.TryGet("u.b", out _));
         Assert.True(ids.TryGet("u.e", out var newest) && newest == "id-u.e");
-        Assert.Equal(AlloyUserIds.DefaultCapacity, new AlloyUserIds().Capacity);
+        Assert.Equal(AlloyUserIds.DefaultCapacity, new AlloyUserIds(TimeProvider.System).Capacity);
     }
 
     [Fact]
     public async Task Cache_ManyForgetAndResolveRounds_StaysBounded()
     {
-        var ids = new AlloyUserIds(capacity: 2);
+        var ids = new AlloyUserIds(TimeProvider.System, capacity: 2);
         for (var round = 0; round < 100; round++)
         {
             var id = await ids.ResolveAsync("u.a", _ => Task.FromResult("id-" + round), CancellationToken.None);
@@ -96,7 +96,7 @@ public sealed class AlloyUserIdsTests
     [Fact]
     public async Task Forget_OnlyDropsTheIdItNames()
     {
-        var ids = new AlloyUserIds();
+        var ids = new AlloyUserIds(TimeProvider.System);
         await ids.ResolveAsync("u.a", _ => Task.FromResult("id-1"), CancellationToken.None);
 
         ids.Forget("u.a", "id-other");
