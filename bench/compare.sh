@@ -106,7 +106,7 @@ done
 declare -A PATH_OF=([token]=/api/integration-app/token [alloy]=/api/alloy/token)
 run_wrk() { # build route duration -> wrk output file
   local out="$WORK/wrk-$1-$2-$(date +%s%N).txt"
-  TOKENS_FILE="$TOKENS" TOKEN_PATH="${PATH_OF[$2]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+  TOKENS_FILE="$TOKENS" TOKEN_PATH="${PATH_OF[$2]}" wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
     -s "$REF/post.lua" "http://127.0.0.1:${PORT_OF[$1]}${PATH_OF[$2]}" >"$out" 2>&1 \
     || { log "wrk failed against $1 $2"; cat "$out" >&2; exit 1; }
   echo "$out"

@@ -178,10 +178,10 @@ run_wrk() { # route host duration -> wrk output file
   [[ "$2" == functions ]] && base="http://127.0.0.1:$FUNCTIONS_PORT" || base="http://127.0.0.1:$SERVER_PORT"
   out="$WORK/wrk-$1-$2-$(date +%s%N).txt"
   if [[ "$1" == token ]]; then
-    TOKENS_FILE="$TOKENS" TOKEN_PATH="$TOKEN_PATH" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+    TOKENS_FILE="$TOKENS" TOKEN_PATH="$TOKEN_PATH" wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
       -s "$REF/post.lua" "$base$TOKEN_PATH" >"$out" 2>&1 || { log "wrk failed against $2"; cat "$out" >&2; exit 1; }
   else
-    timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$base/api/health" >"$out" 2>&1 \
+    wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$base/api/health" >"$out" 2>&1 \
       || { log "wrk failed against $2"; cat "$out" >&2; exit 1; }
   fi
   echo "$out"

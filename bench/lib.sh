@@ -169,6 +169,10 @@ start_published_server() {
 
 # --- figures ------------------------------------------------------------------------------------------------
 
+# wrk with the arguments given, stopped after 120 s at the most. --foreground keeps it in the script's process group, so
+# Ctrl-C reaches it at once (wrk stops and reports) instead of the script waiting for the run to end.
+wrk_bounded() { timeout --foreground 120 wrk "$@"; }
+
 # Peak resident memory of a process in MB ("?" once it is gone).
 vmhwm_mb() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 

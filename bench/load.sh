@@ -103,7 +103,7 @@ wait_200 GET "http://127.0.0.1:$NODE_PORT/api/health" 500 || { log "reference di
 
 run_wrk() { # name url duration -> wrk output file
   local out="$WORK/wrk-$1-$(date +%s%N).txt"
-  TOKENS_FILE="$TOKENS" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency -s "$REF/post.lua" "$2" >"$out" 2>&1 \
+  TOKENS_FILE="$TOKENS" wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency -s "$REF/post.lua" "$2" >"$out" 2>&1 \
     || { log "wrk failed against $1"; cat "$out" >&2; exit 1; }
   echo "$out"
 }
