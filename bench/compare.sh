@@ -15,11 +15,8 @@
 #                      BASE_PORT=18312 HEAD_PORT=18313 VENDOR_PORT=18314
 # Only 127.0.0.1 is ever contacted. Every process started here is stopped by PID on exit.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
-REF="$ROOT/bench/reference"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # sets ROOT, REF, AUDIENCE, WORKSPACE_*, PERMITS_PER_MINUTE, PIDS
 BASE="${BASE:?set BASE to the commit to compare against, e.g. BASE=HEAD~5}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-16}"
@@ -30,48 +27,27 @@ ISSUER_PORT="${ISSUER_PORT:-18311}"
 BASE_PORT="${BASE_PORT:-18312}"
 HEAD_PORT="${HEAD_PORT:-18313}"
 VENDOR_PORT="${VENDOR_PORT:-18314}"
-AUDIENCE="api://connect-issuer"
-WORKSPACE_SECRET="bench-workspace-secret-0123456789abcdef0123456789abcdef"
 # The sandbox's Alloy simulation accepts only its own development key (src/ConnectIssuer.Sandbox/SandboxExtensions.cs).
 ALLOY_KEY="sandbox-fake-alloy-api-key-not-a-real-credential"
-PERMITS_PER_MINUTE=100000
 
 WORK="$(mktemp -d -t bench-compare-XXXXXX)"
-PIDS=()
 BASE_TREE="$WORK/base-src"
 HEAD_TREE="$ROOT"
 [[ -n "${HEAD_REF:-}" ]] && HEAD_TREE="$WORK/head-src"
 
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  done
+  cleanup_pids
   git -C "$ROOT" worktree remove --force "$BASE_TREE" >/dev/null 2>&1 || true
   [[ "$HEAD_TREE" == "$ROOT" ]] || git -C "$ROOT" worktree remove --force "$HEAD_TREE" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit cleanup
 
 # --- prerequisites --------------------------------------------------------------------------------------------
-for tool in dotnet node curl git; do
-  command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }
-done
-if ! command -v wrk >/dev/null; then
-  log "installing wrk with apt-get"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-fi
-for port in "$ISSUER_PORT" "$BASE_PORT" "$HEAD_PORT" "$VENDOR_PORT"; do
-  port_free "$port" || { log "port $port is in use; set ISSUER_PORT/BASE_PORT/HEAD_PORT/VENDOR_PORT"; exit 1; }
-done
-if [[ ! -d "$REF/node_modules" ]]; then
-  (cd "$REF" && npm ci --no-audit --no-fund --silent)
-fi
+require_tools dotnet node curl git
+ensure_wrk
+require_free_ports ISSUER_PORT BASE_PORT HEAD_PORT VENDOR_PORT
+ensure_reference
 BASE_SHA="$(git -C "$ROOT" rev-parse --short "$BASE^{commit}")"
 if [[ -n "${HEAD_REF:-}" ]]; then
   HEAD_SHA="$(git -C "$ROOT" rev-parse --short "$HEAD_REF^{commit}")"
@@ -81,67 +57,41 @@ else
 fi
 
 # --- publish both (ReadyToRun, as bench/load.sh) ----------------------------------------------------------------
-publish() { # source-root output
-  dotnet publish "$1/src/ConnectIssuer.Server" -c Release -o "$2" -r linux-x64 --self-contained false \
-    -p:PublishReadyToRun=true -v quiet -nologo >"$2.log" 2>&1 || { cat "$2.log" >&2; exit 1; }
-  [[ -x "$2/ConnectIssuer.Server" ]] || { log "publish produced no $2/ConnectIssuer.Server"; exit 1; }
-}
 git -C "$ROOT" worktree add --detach "$BASE_TREE" "$BASE" >/dev/null 2>&1 || { log "cannot check out $BASE"; exit 1; }
 log "publishing base $BASE_SHA and head $HEAD_SHA"
 if [[ "$HEAD_TREE" != "$ROOT" ]]; then
   git -C "$ROOT" worktree add --detach "$HEAD_TREE" "$HEAD_REF" >/dev/null 2>&1 || { log "cannot check out $HEAD_REF"; exit 1; }
 fi
-publish "$BASE_TREE" "$WORK/base"
-publish "$HEAD_TREE" "$WORK/head"
+publish_server "$BASE_TREE" "$WORK/base"
+publish_server "$HEAD_TREE" "$WORK/head"
 VENDOR_BUILD="$WORK/head"
 if [[ "$HEAD_TREE" != "$ROOT" ]]; then
   VENDOR_BUILD="$WORK/vendor"
-  publish "$ROOT" "$VENDOR_BUILD"
+  publish_server "$ROOT" "$VENDOR_BUILD"
 fi
-DOTNET_HOME="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 
 # --- issuer and tokens -----------------------------------------------------------------------------------------
 TOKENS="$WORK/tokens.txt"
-node "$REF/issuer.mjs" --port "$ISSUER_PORT" --audience "$AUDIENCE" --customers "$CUSTOMERS" --tokens "$TOKENS" \
-  >"$WORK/issuer.log" 2>&1 &
-PIDS+=("$!")
-wait_200 GET "http://127.0.0.1:$ISSUER_PORT/jwks" 250 || { log "issuer did not start"; cat "$WORK/issuer.log" >&2; exit 1; }
-for _ in $(seq 1 100); do [[ -s "$TOKENS" ]] && break; sleep 0.05; done
-BEARER="$(head -n 1 "$TOKENS")"
+start_issuer "$ISSUER_PORT" "$AUDIENCE" "$CUSTOMERS" "$TOKENS" "$WORK/issuer.log"
 
 # --- servers ----------------------------------------------------------------------------------------------------
 declare -A PID_OF PORT_OF=([base]="$BASE_PORT" [head]="$HEAD_PORT")
-env_common() {
-  echo PATH="$PATH" HOME="${HOME:-/tmp}" DOTNET_ROOT="${DOTNET_ROOT:-$DOTNET_HOME}"
-}
 
 # The vendor: this working tree's build in Development with its sandbox on, used only for its Alloy simulation.
-cd "$VENDOR_BUILD"
-# shellcheck disable=SC2046
-env -i $(env_common) ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
-  ASPNETCORE_URLS="http://127.0.0.1:$VENDOR_PORT" Urls="http://127.0.0.1:$VENDOR_PORT" Logging__LogLevel__Default=Warning \
-  "$VENDOR_BUILD/ConnectIssuer.Server" >"$WORK/vendor.log" 2>&1 &
-PIDS+=("$!")
-cd "$ROOT"
+start_published_server "$VENDOR_BUILD" "$VENDOR_PORT" Development "$WORK/vendor.log" Logging__LogLevel__Default=Warning
 wait_200 GET "http://127.0.0.1:$VENDOR_PORT/api/health" 500 || { log "vendor sandbox did not start"; tail -20 "$WORK/vendor.log" >&2; exit 1; }
 
+# Production settings from environment variables only (those of bench/load.sh, plus the Alloy route against the
+# vendor); each runs from its publish folder, the content root, as in a deployment.
+caller_settings "$ISSUER_PORT"
+SETTINGS+=(
+  "Alloy__BaseUrl=http://127.0.0.1:$VENDOR_PORT/sandbox/alloy"
+  "Alloy__UsernamePrefix=bench."
+  "Secrets__AlloyApiKey=$ALLOY_KEY"
+)
 for build in base head; do
-  # Production settings from environment variables only; the publish folder is the content root, as in a deployment.
-  cd "$WORK/$build"
-  # shellcheck disable=SC2046
-  env -i $(env_common) ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    ASPNETCORE_URLS="http://127.0.0.1:${PORT_OF[$build]}" Urls="http://127.0.0.1:${PORT_OF[$build]}" \
-    Auth__Mode=Oidc Auth__Authority="http://127.0.0.1:$ISSUER_PORT" Auth__RequireHttpsMetadata=false \
-    Auth__Audiences__0="$AUDIENCE" Auth__CustomerIdClaim=org_id \
-    IntegrationApp__WorkspaceKey=bench-workspace-key IntegrationApp__Fields__plan=plan \
-    Secrets__IntegrationAppWorkspaceSecret="$WORKSPACE_SECRET" \
-    Alloy__BaseUrl="http://127.0.0.1:$VENDOR_PORT/sandbox/alloy" Alloy__UsernamePrefix=bench. \
-    Secrets__AlloyApiKey="$ALLOY_KEY" \
-    RateLimit__PermitsPerMinute="$PERMITS_PER_MINUTE" \
-    "$WORK/$build/ConnectIssuer.Server" >"$WORK/$build.log" 2>&1 &
-  PIDS+=("$!")
-  PID_OF[$build]="$!"
-  cd "$ROOT"
+  start_published_server "$WORK/$build" "${PORT_OF[$build]}" Production "$WORK/$build.log" "${SETTINGS[@]}"
+  PID_OF[$build]="$STARTED_PID"
 done
 for build in base head; do
   url="http://127.0.0.1:${PORT_OF[$build]}"
@@ -156,7 +106,7 @@ done
 declare -A PATH_OF=([token]=/api/integration-app/token [alloy]=/api/alloy/token)
 run_wrk() { # build route duration -> wrk output file
   local out="$WORK/wrk-$1-$2-$(date +%s%N).txt"
-  TOKENS_FILE="$TOKENS" TOKEN_PATH="${PATH_OF[$2]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+  TOKENS_FILE="$TOKENS" TOKEN_PATH="${PATH_OF[$2]}" wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
     -s "$REF/post.lua" "http://127.0.0.1:${PORT_OF[$1]}${PATH_OF[$2]}" >"$out" 2>&1 \
     || { log "wrk failed against $1 $2"; cat "$out" >&2; exit 1; }
   echo "$out"

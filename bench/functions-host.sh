@@ -11,11 +11,8 @@
 # The stand-in's requests/s are informational: its HTTP front buffers each response and waits for the invocation
 # result over gRPC; it is not Azure's front end.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
-REF="$ROOT/bench/reference"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # sets ROOT, REF, AUDIENCE, WORKSPACE_*, PERMITS_PER_MINUTE, PIDS
 DURATION="${DURATION:-15s}"
 HEALTH_DURATION="${HEALTH_DURATION:-10s}"
 # The stand-in is a plain (JIT, not ReadyToRun) build and the worker's invocation path is cold: with a 5 s warm-up its
@@ -30,33 +27,10 @@ COLD_STARTS="${COLD_STARTS:-5}"
 ISSUER_PORT="${ISSUER_PORT:-18311}"
 SERVER_PORT="${SERVER_PORT:-18312}"
 FUNCTIONS_PORT="${FUNCTIONS_PORT:-18313}"
-AUDIENCE="api://connect-issuer"
-WORKSPACE_KEY="bench-workspace-key"
-WORKSPACE_SECRET="bench-workspace-secret-0123456789abcdef0123456789abcdef"
-PERMITS_PER_MINUTE=100000   # as in bench/load.sh: the limiter runs on every request but never refuses
 TOKEN_PATH="/api/integration-app/token"
 
 WORK="$(mktemp -d -t bench-functions-XXXXXX)"
-PIDS=()          # plain processes (issuer, server)
-STANDINS=()      # stand-in processes (each with a worker child)
-
-alive() { kill -0 "$1" 2>/dev/null; }
-
-forget() { # array-name pid
-  local -n list="$1"
-  local keep=() pid
-  for pid in "${list[@]}"; do [[ "$pid" == "$2" ]] || keep+=("$pid"); done
-  list=("${keep[@]}")
-}
-
-stop_pid() {
-  local pid="$1"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  forget PIDS "$pid"
-}
+STANDINS=()      # stand-in processes (each with a worker child); plain processes (issuer, server) are in PIDS
 
 # SIGTERM stops the stand-in's internal servers but not its process, and leaves the worker running (checked);
 # SIGINT is its Ctrl+C path: worker_terminate, a 5 s grace period, then it exits. Whatever is still alive after
@@ -71,48 +45,28 @@ stop_standin() {
   done
   if alive "$pid"; then log "stand-in $pid still running after SIGINT; killing it"; kill -9 "$pid" 2>/dev/null || true; fi
   wait "$pid" 2>/dev/null || true
-  forget STANDINS "$pid"
+  forget_pid "$pid" STANDINS
 }
 
 cleanup() {
   local pid
   for pid in "${STANDINS[@]}"; do stop_standin "$pid"; done
-  for pid in "${PIDS[@]}"; do
-    if alive "$pid"; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  done
+  cleanup_pids
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-
-
+on_exit cleanup
 
 # --- prerequisites ------------------------------------------------------------------------------------------
-for tool in dotnet node curl pgrep; do command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }; done
-if ! command -v wrk >/dev/null; then
-  log "installing wrk with apt-get"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-fi
-for port in "$ISSUER_PORT" "$SERVER_PORT" "$FUNCTIONS_PORT"; do
-  port_free "$port" || { log "port $port is in use; set ISSUER_PORT/SERVER_PORT/FUNCTIONS_PORT"; exit 1; }
-done
-if [[ ! -d "$REF/node_modules" ]]; then
-  (cd "$REF" && npm ci --no-audit --no-fund --silent)
-fi
+require_tools dotnet node curl pgrep
+ensure_wrk
+require_free_ports ISSUER_PORT SERVER_PORT FUNCTIONS_PORT
+ensure_reference
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- publish and build (nothing is built while timing) ----------------------------------------------------------
 log "publishing the server (Release, ReadyToRun, as bench/load.sh)"
 SERVER_DIR="$WORK/server"
-dotnet publish "$ROOT/src/ConnectIssuer.Server" -c Release -o "$SERVER_DIR" -r linux-x64 --self-contained false \
-  -p:PublishReadyToRun=true -v quiet -nologo >"$WORK/publish-server.log" 2>&1 || { cat "$WORK/publish-server.log" >&2; exit 1; }
-SERVER_EXE="$SERVER_DIR/ConnectIssuer.Server"
-[[ -x "$SERVER_EXE" ]] || { log "publish produced no $SERVER_EXE"; exit 1; }
+publish_server "$ROOT" "$SERVER_DIR"
 
 # Exactly as test.sh publishes it (the csproj sets ReadyToRun, linux-x64, framework-dependent, invariant globalization).
 log "publishing the Functions app (dotnet publish src/ConnectIssuer.Functions -c Release -o <dir>)"
@@ -126,33 +80,18 @@ dotnet build "$ROOT/tests/ConnectIssuer.FunctionsHost" -c Release -v quiet -nolo
   || { cat "$WORK/build-standin.log" >&2; exit 1; }
 STANDIN_DLL="$ROOT/tests/ConnectIssuer.FunctionsHost/bin/Release/net10.0/ConnectIssuer.FunctionsHost.dll"
 [[ -f "$STANDIN_DLL" ]] || { log "no $STANDIN_DLL"; exit 1; }
-DOTNET_HOME="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 
 # --- issuer and tokens --------------------------------------------------------------------------------------
 TOKENS="$WORK/tokens.txt"
-node "$REF/issuer.mjs" --port "$ISSUER_PORT" --audience "$AUDIENCE" --customers "$CUSTOMERS" --tokens "$TOKENS" \
-  >"$WORK/issuer.log" 2>&1 &
-PIDS+=("$!")
-wait_200 GET "http://127.0.0.1:$ISSUER_PORT/jwks" 250 || { log "issuer did not start"; cat "$WORK/issuer.log" >&2; exit 1; }
-for _ in $(seq 1 100); do [[ -s "$TOKENS" ]] && break; sleep 0.05; done
-BEARER="$(head -n 1 "$TOKENS")"
+start_issuer "$ISSUER_PORT" "$AUDIENCE" "$CUSTOMERS" "$TOKENS" "$WORK/issuer.log"
 
 # --- one set of settings for both hosts -----------------------------------------------------------------------
+# Those of bench/load.sh (caller_settings in bench/lib.sh: the limiter runs on every request but never refuses), plus
 # Microsoft.AspNetCore at Warning: the server's published appsettings.json sets it; the Functions app has no
 # appsettings.json, so it gets the same level as an app setting (without it the worker sends ~8 framework lines per
 # request to the host).
-SETTINGS=(
-  "Auth__Mode=Oidc"
-  "Auth__Authority=http://127.0.0.1:$ISSUER_PORT"
-  "Auth__RequireHttpsMetadata=false"
-  "Auth__Audiences__0=$AUDIENCE"
-  "Auth__CustomerIdClaim=org_id"
-  "IntegrationApp__WorkspaceKey=$WORKSPACE_KEY"
-  "IntegrationApp__Fields__plan=plan"
-  "Secrets__IntegrationAppWorkspaceSecret=$WORKSPACE_SECRET"
-  "RateLimit__PermitsPerMinute=$PERMITS_PER_MINUTE"
-  "Logging__LogLevel__Microsoft.AspNetCore=Warning"
-)
+caller_settings "$ISSUER_PORT"
+SETTINGS+=("Logging__LogLevel__Microsoft.AspNetCore=Warning")
 # local.settings.json for the stand-in: the same values, plus AZURE_FUNCTIONS_ENVIRONMENT=Production (the stand-in's
 # Program.cs sets Development as Core Tools does; a Values entry wins, and Azure leaves it unset = Production).
 SETTINGS_FILE="$WORK/local.settings.json"
@@ -165,20 +104,15 @@ SETTINGS_FILE="$WORK/local.settings.json"
 
 start_server() {
   # From its publish folder (the content root, as in a deployment), Production, settings as environment variables.
-  cd "$SERVER_DIR"
-  env -i PATH="$PATH" HOME="${HOME:-/tmp}" DOTNET_ROOT="${DOTNET_ROOT:-$DOTNET_HOME}" \
-    ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    ASPNETCORE_URLS="http://127.0.0.1:$SERVER_PORT" Urls="http://127.0.0.1:$SERVER_PORT" \
-    "${SETTINGS[@]}" "$SERVER_EXE" >>"$WORK/server.log" 2>&1 &
-  PIDS+=("$!")
-  SERVER_PID="$!"
-  cd "$ROOT"
+  start_published_server "$SERVER_DIR" "$SERVER_PORT" Production "$WORK/server.log" "${SETTINGS[@]}"
+  SERVER_PID="$STARTED_PID"
 }
 
 start_standin() { # log file
   # env --default-signal=INT: a background job of a non-interactive shell starts with SIGINT ignored, and .NET keeps
   # an ignored SIGINT ignored, which would disable the stand-in's Ctrl+C (clean stop) path.
-  env -i --default-signal=INT PATH="$PATH" HOME="${HOME:-/tmp}" DOTNET_ROOT="${DOTNET_ROOT:-$DOTNET_HOME}" \
+  dotnet_env
+  env -i --default-signal=INT "${DOTNET_ENV[@]}" \
     dotnet "$STANDIN_DLL" --port "$FUNCTIONS_PORT" --settings "$SETTINGS_FILE" --app "$FUNCTIONS_DIR" >"$1" 2>&1 &
   STANDINS+=("$!")
   STANDIN_PID="$!"
@@ -244,10 +178,10 @@ run_wrk() { # route host duration -> wrk output file
   [[ "$2" == functions ]] && base="http://127.0.0.1:$FUNCTIONS_PORT" || base="http://127.0.0.1:$SERVER_PORT"
   out="$WORK/wrk-$1-$2-$(date +%s%N).txt"
   if [[ "$1" == token ]]; then
-    TOKENS_FILE="$TOKENS" TOKEN_PATH="$TOKEN_PATH" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+    TOKENS_FILE="$TOKENS" TOKEN_PATH="$TOKEN_PATH" wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
       -s "$REF/post.lua" "$base$TOKEN_PATH" >"$out" 2>&1 || { log "wrk failed against $2"; cat "$out" >&2; exit 1; }
   else
-    timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$base/api/health" >"$out" 2>&1 \
+    wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$base/api/health" >"$out" 2>&1 \
       || { log "wrk failed against $2"; cat "$out" >&2; exit 1; }
   fi
   echo "$out"

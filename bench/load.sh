@@ -6,11 +6,8 @@
 #                      ISSUER_PORT=18301 DOTNET_PORT=18302 NODE_PORT=18303 DOTNET_EXTRA_ENV="K=V K2=V2"
 # Only 127.0.0.1 is ever contacted. Every process started here is stopped by PID on exit.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
-REF="$ROOT/bench/reference"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # sets ROOT, REF, AUDIENCE, WORKSPACE_*, PERMITS_PER_MINUTE, PIDS
 DURATION="${DURATION:-15s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-1}"
@@ -21,109 +18,45 @@ READY_TO_RUN="${READY_TO_RUN:-1}"
 ISSUER_PORT="${ISSUER_PORT:-18301}"
 DOTNET_PORT="${DOTNET_PORT:-18302}"
 NODE_PORT="${NODE_PORT:-18303}"
-AUDIENCE="api://connect-issuer"
-WORKSPACE_KEY="bench-workspace-key"
-WORKSPACE_SECRET="bench-workspace-secret-0123456789abcdef0123456789abcdef"
-# Single customers send thousands of requests a second here; 100000 (the setting's maximum) per customer per
-# minute, spread over $CUSTOMERS customers, keeps the limiter running but never refusing during the load.
-PERMITS_PER_MINUTE=100000
 
 WORK="$(mktemp -d -t bench-load-XXXXXX)"
-PIDS=()
-
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  done
+  cleanup_pids
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-
-forget_pid() {
-  local keep=() pid
-  for pid in "${PIDS[@]}"; do [[ "$pid" == "$1" ]] || keep+=("$pid"); done
-  PIDS=("${keep[@]}")
-}
-
-stop_pid() {
-  local pid="$1"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  forget_pid "$pid"
-}
-
-
-
+on_exit cleanup
 
 # --- prerequisites ------------------------------------------------------------------------------------------
-command -v dotnet >/dev/null || { log "dotnet is required"; exit 1; }
-command -v node >/dev/null || { log "node is required"; exit 1; }
-command -v curl >/dev/null || { log "curl is required"; exit 1; }
-if ! command -v wrk >/dev/null; then
-  log "installing wrk with apt-get"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-fi
-for port in "$ISSUER_PORT" "$DOTNET_PORT" "$NODE_PORT"; do
-  port_free "$port" || { log "port $port is in use; set ISSUER_PORT/DOTNET_PORT/NODE_PORT"; exit 1; }
-done
-if [[ ! -d "$REF/node_modules" ]]; then
-  (cd "$REF" && npm ci --no-audit --no-fund --silent)
-fi
+require_tools dotnet node curl
+ensure_wrk
+require_free_ports ISSUER_PORT DOTNET_PORT NODE_PORT
+ensure_reference
 
 # --- publish ------------------------------------------------------------------------------------------------
 PUBLISH="$WORK/server"
 R2R="no"
-if [[ "$READY_TO_RUN" == 1 ]] && dotnet publish "$ROOT/src/ConnectIssuer.Server" -c Release -o "$PUBLISH" \
-    -r linux-x64 --self-contained false -p:PublishReadyToRun=true -v quiet -nologo >"$WORK/publish.log" 2>&1; then
+if [[ "$READY_TO_RUN" == 1 ]] && try_publish_server "$ROOT" "$PUBLISH"; then
   R2R="yes"
 else
-  [[ "$READY_TO_RUN" == 1 ]] && log "ReadyToRun publish failed (see below); publishing without it" && tail -5 "$WORK/publish.log" >&2
+  [[ "$READY_TO_RUN" == 1 ]] && log "ReadyToRun publish failed (see below); publishing without it" && tail -5 "$PUBLISH.publish.log" >&2
   rm -rf "$PUBLISH"
-  dotnet publish "$ROOT/src/ConnectIssuer.Server" -c Release -o "$PUBLISH" -v quiet -nologo >"$WORK/publish.log" 2>&1 \
-    || { cat "$WORK/publish.log" >&2; exit 1; }
+  publish_server "$ROOT" "$PUBLISH" plain
 fi
-SERVER_EXE="$PUBLISH/ConnectIssuer.Server"
-[[ -x "$SERVER_EXE" ]] || { log "publish produced no $SERVER_EXE"; cat "$WORK/publish.log" >&2; exit 1; }
-DOTNET_HOME="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+[[ -x "$PUBLISH/ConnectIssuer.Server" ]] || { log "publish produced no $PUBLISH/ConnectIssuer.Server"; cat "$PUBLISH.publish.log" >&2; exit 1; }
 
 # --- issuer and tokens --------------------------------------------------------------------------------------
 TOKENS="$WORK/tokens.txt"
-node "$REF/issuer.mjs" --port "$ISSUER_PORT" --audience "$AUDIENCE" --customers "$CUSTOMERS" --tokens "$TOKENS" \
-  >"$WORK/issuer.log" 2>&1 &
-PIDS+=("$!")
-wait_200 GET "http://127.0.0.1:$ISSUER_PORT/jwks" 250 || { log "issuer did not start"; cat "$WORK/issuer.log" >&2; exit 1; }
-for _ in $(seq 1 100); do [[ -s "$TOKENS" ]] && break; sleep 0.05; done
-BEARER="$(head -n 1 "$TOKENS")"
+start_issuer "$ISSUER_PORT" "$AUDIENCE" "$CUSTOMERS" "$TOKENS" "$WORK/issuer.log"
+caller_settings "$ISSUER_PORT"
 
 # --- servers ------------------------------------------------------------------------------------------------
 start_dotnet() {
-  # Production settings through environment variables only. The working directory is the publish folder, as in a
-  # deployment: it is the content root, so the published appsettings.json (Microsoft.AspNetCore at Warning) applies.
-  # Started from elsewhere, every request would also log ~10 framework lines at Information.
-  cd "$PUBLISH"
+  # Production settings through environment variables only. It runs from the publish folder, as in a deployment: that
+  # is the content root, so the published appsettings.json (Microsoft.AspNetCore at Warning) applies. Started from
+  # elsewhere, every request would also log ~10 framework lines at Information.
   # shellcheck disable=SC2086
-  env -i PATH="$PATH" HOME="${HOME:-/tmp}" DOTNET_ROOT="${DOTNET_ROOT:-$DOTNET_HOME}" \
-    ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    ASPNETCORE_URLS="http://127.0.0.1:$DOTNET_PORT" Urls="http://127.0.0.1:$DOTNET_PORT" \
-    Auth__Mode=Oidc Auth__Authority="http://127.0.0.1:$ISSUER_PORT" Auth__RequireHttpsMetadata=false \
-    Auth__Audiences__0="$AUDIENCE" Auth__CustomerIdClaim=org_id \
-    IntegrationApp__WorkspaceKey="$WORKSPACE_KEY" IntegrationApp__Fields__plan=plan \
-    Secrets__IntegrationAppWorkspaceSecret="$WORKSPACE_SECRET" \
-    RateLimit__PermitsPerMinute="$PERMITS_PER_MINUTE" \
-    ${DOTNET_EXTRA_ENV:-} \
-    "$SERVER_EXE" >>"$WORK/dotnet.log" 2>&1 &
-  PIDS+=("$!")
-  DOTNET_PID="$!"
-  cd "$ROOT"
+  start_published_server "$PUBLISH" "$DOTNET_PORT" Production "$WORK/dotnet.log" "${SETTINGS[@]}" ${DOTNET_EXTRA_ENV:-}
+  DOTNET_PID="$STARTED_PID"
 }
 
 start_node() {
@@ -131,7 +64,7 @@ start_node() {
     AUTHORITY="http://127.0.0.1:$ISSUER_PORT" AUDIENCE="$AUDIENCE" CUSTOMER_ID_CLAIM=org_id \
     WORKSPACE_KEY="$WORKSPACE_KEY" WORKSPACE_SECRET="$WORKSPACE_SECRET" \
     node "$REF/server.mjs" >>"$WORK/node.log" 2>&1 &
-  PIDS+=("$!")
+  track_pid "$!"
   NODE_PID="$!"
 }
 
@@ -170,7 +103,7 @@ wait_200 GET "http://127.0.0.1:$NODE_PORT/api/health" 500 || { log "reference di
 
 run_wrk() { # name url duration -> wrk output file
   local out="$WORK/wrk-$1-$(date +%s%N).txt"
-  TOKENS_FILE="$TOKENS" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency -s "$REF/post.lua" "$2" >"$out" 2>&1 \
+  TOKENS_FILE="$TOKENS" wrk_bounded -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency -s "$REF/post.lua" "$2" >"$out" 2>&1 \
     || { log "wrk failed against $1"; cat "$out" >&2; exit 1; }
   echo "$out"
 }
