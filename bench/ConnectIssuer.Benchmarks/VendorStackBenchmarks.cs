@@ -12,7 +12,7 @@ namespace ConnectIssuer.Benchmarks;
 
 /// <summary>
 /// One Alloy user-token call (<c>GET /users/{id}/token</c>) through the vendor HTTP stack, in process: the primary
-/// handler is a stub answering a canned token at once, so only the stack's own work is measured. <see cref="Floor"/> is
+/// handler is a stub answering a canned token after one yield, so only the stack's own work is measured. <see cref="Floor"/> is
 /// the same client over a bare <see cref="HttpClient"/>; <see cref="Stack"/> is the client as <c>AddConnectIssuer</c>
 /// registers it (factory, call handler, resilience handler, credentials, bounded body).
 /// </summary>
@@ -70,11 +70,16 @@ public class VendorStackBenchmarks : IDisposable
         private static readonly byte[] Body = Encoding.UTF8.GetBytes(
             """{"token":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VySWQiOiIwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1NjciLCJ1c2VybmFtZSI6ImJlbmNoLm9yZ18xIiwiaWF0IjoxNzY0NjUwMDAwLCJleHAiOjE3NjQ2NTE4MDB9.c2lnbmF0dXJlLWJ5dGVzLWZvci10aGUtYmVuY2htYXJr"}""");
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+        // It yields before answering, as a socket does: every async layer above then really suspends and resumes
+        // (an answer completed at once would hide the cost of the handlers' and the resilience pipeline's state machines).
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return new HttpResponseMessage(HttpStatusCode.OK)
             {
                 RequestMessage = request,
                 Content = new ByteArrayContent(Body) { Headers = { ContentType = new("application/json") } },
-            });
+            };
+        }
     }
 }
