@@ -86,7 +86,7 @@ public sealed class AlloyClient(HttpClient httpClient, IOptions<AlloyOptions> op
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new AlloyCreateUserRequest(username, string.IsNullOrWhiteSpace(fullName) ? null : fullName), AlloyJsonContext.Default.AlloyCreateUserRequest);
         using var request = CreateRequest(settings, HttpMethod.Post, uri).WithJson(json);
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
         {
             return new AlloyCreateUserOutcome(false, null, response.StatusCode);
@@ -127,7 +127,7 @@ public sealed class AlloyClient(HttpClient httpClient, IOptions<AlloyOptions> op
         var settings = options.Value;
         var uri = Resolve(settings, $"users/{Uri.EscapeDataString(userId)}/credentials/{Uri.EscapeDataString(credentialId)}");
         using var request = CreateRequest(settings, HttpMethod.Delete, uri).Idempotent().Expecting(HttpStatusCode.NotFound);
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             response.EnsureVendorSuccess(Vendor);
@@ -158,7 +158,7 @@ public sealed class AlloyClient(HttpClient httpClient, IOptions<AlloyOptions> op
     private async Task<HttpResponseMessage?> GetKnownUserAsync(AlloyOptions settings, Uri uri, CancellationToken cancellationToken)
     {
         using var request = CreateRequest(settings, HttpMethod.Get, uri).Idempotent().Expecting(HttpStatusCode.NotFound);
-        var response = await httpClient.SendAsync(request, cancellationToken);
+        var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (IsUnknownUser(response))
         {
             response.Dispose();

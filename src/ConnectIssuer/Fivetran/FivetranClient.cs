@@ -157,7 +157,7 @@ public sealed class FivetranClient(HttpClient httpClient, IOptions<FivetranOptio
     {
         using (request)
         {
-            return await httpClient.SendAsync(request, cancellationToken);
+            return await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class MembraneClient(HttpClient httpClient, IOptions<IntegrationAp
         {
             var path = "connections?includeArchived=false" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
             using var request = Request(HttpMethod.Get, path, customerClaims).Idempotent();
-            using var response = await httpClient.SendAsync(request, cancellationToken);
+            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var body = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, MembraneJsonContext.Default.MembraneConnectionPage);
             var items = body.Items ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
             connections.AddRange(items.Where(c => c is { Id.Length: > 0 } && !c.IsArchived));
@@ -59,7 +59,7 @@ public sealed class MembraneClient(HttpClient httpClient, IOptions<IntegrationAp
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
         using var request = Request(HttpMethod.Delete, "connections/" + Uri.EscapeDataString(connectionId), customerClaims)
             .Idempotent().Expecting(HttpStatusCode.NotFound);
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             response.EnsureVendorSuccess(Vendor);

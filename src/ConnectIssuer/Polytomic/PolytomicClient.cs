@@ -42,7 +42,7 @@ public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<Poly
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
         var uri = Endpoint("api/connections/" + Uri.EscapeDataString(connectionId));
         using var request = Request(HttpMethod.Get, uri, null).Idempotent();
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -60,7 +60,7 @@ public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<Poly
     public async Task<IReadOnlyList<PolytomicConnection>> ListConnectionsAsync(CancellationToken cancellationToken = default)
     {
         using var request = Request(HttpMethod.Get, Endpoint("api/connections"), null).Idempotent();
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var envelope = response.EnsureVendorSuccess(Vendor).ReadVendorJson(Vendor, PolytomicJsonContext.Default.PolytomicConnectionListEnvelope);
         return envelope.Data ?? throw new VendorApiException(Vendor, VendorFailure.Unreadable, response.StatusCode);
     }
@@ -72,7 +72,7 @@ public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<Poly
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionId);
         using var request = Request(HttpMethod.Delete, Endpoint("api/connections/" + Uri.EscapeDataString(connectionId)), null)
             .Idempotent().Expecting(HttpStatusCode.NotFound);
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             response.EnsureVendorSuccess(Vendor);
@@ -95,7 +95,7 @@ public sealed partial class PolytomicClient(HttpClient httpClient, IOptions<Poly
         var uri = Endpoint("api/connections/connect/");
         var json = JsonSerializer.SerializeToUtf8Bytes(body, PolytomicJsonContext.Default.PolytomicConnectBody);
         using var request = Request(HttpMethod.Post, uri, idempotencyKey).WithJson(json).Idempotent(idempotencyKey is not null);
-        using var response = await httpClient.SendAsync(request, cancellationToken);
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
         // The connection was deleted between the lookup and this call: the same answer as any unknown connection.
         if (response.StatusCode == HttpStatusCode.NotFound && body.Connection is not null)

@@ -29,7 +29,9 @@ public static class VendorServiceCollectionExtensions
     /// (the body read into at most 1 MiB). The primary handler never follows redirects (a redirect must not carry our
     /// credentials anywhere) and recycles pooled connections. The factory's own logging handlers are removed:
     /// <see cref="VendorCallHandler"/> already logs each call once, and theirs would add two handlers, a log scope and
-    /// the request URI (with customer-derived names) to every call.
+    /// the request URI (with customer-derived names) to every call. Clients send with
+    /// <see cref="HttpCompletionOption.ResponseHeadersRead"/>: the answer is already buffered by then, and the client's own
+    /// buffering would copy it a second time.
     /// </summary>
     public static IHttpClientBuilder AddVendorClient<TClient, TCredentials>(this IServiceCollection services, string vendor)
         where TClient : class
