@@ -52,7 +52,7 @@ public sealed class FaultMatrixTests(ReliabilityReport report) : IAsyncLifetime
                     // The vendor holds the request: no answer may come before the clock reaches the deadline, and one must come then.
                     await Eventually.TrueAsync(() => vendor.Requests.Count > before || sending.IsCompleted, $"{route.Path} {fault}: the vendor gets the request");
                     _env.Clock.Advance(deadline - TimeSpan.FromMilliseconds(1) - _env.Clock.GetUtcNow());
-                    earlyAnswer = await Task.WhenAny(sending, Task.Delay(TimeSpan.FromMilliseconds(200))) == sending;
+                    earlyAnswer = await Eventually.CompletesWithinLookAsync(sending);
                     _env.Clock.Advance(TimeSpan.FromMilliseconds(1));
                 }
 
