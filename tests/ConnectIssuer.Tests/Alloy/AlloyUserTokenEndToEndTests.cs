@@ -374,10 +374,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
     [InlineData(VendorFault.SlowBody, HttpStatusCode.GatewayTimeout, "vendor_timeout", 1)]
     internal async Task Token_VendorFault_MapsToContractProblem(VendorFault fault, HttpStatusCode status, string code, int attempts)
     {
-        // A short real deadline only where the fault is a hang that must run into it; the other faults get one that a
-        // cold first call (and a retry after 100 ms) cannot reach on a loaded machine, so they never turn into a 504.
-        var timeout = fault is VendorFault.Hang or VendorFault.SlowBody ? "00:00:01" : "00:00:30";
-        await using var h = await StartAsync(new() { ["Vendors:Timeout"] = timeout });
+        await using var h = await StartAsync(new() { ["Vendors:Timeout"] = FaultDeadline.For(fault) });
         h.Alloy.AddUser(Prefix + "org_5f42");
         h.Vendor.Fault = fault;
 
@@ -454,7 +451,7 @@ public sealed class AlloyUserTokenEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Token_CreateHangs_Returns504AfterOneAttempt()
     {
-        await using var h = await StartAsync(new() { ["Vendors:Timeout"] = "00:00:01" }, intercept: async (context, _) =>
+        await using var h = await StartAsync(new() { ["Vendors:Timeout"] = FaultDeadline.Hanging }, intercept: async (context, _) =>
         {
             if (context.Request.Method != "POST")
             {

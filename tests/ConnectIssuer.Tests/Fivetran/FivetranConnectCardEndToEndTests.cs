@@ -325,7 +325,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
     [Fact]
     public async Task ConnectCard_VendorHangs_Returns504WithinTimeout()
     {
-        await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = "00:00:00.500" });
+        await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = FaultDeadline.Hanging });
         bed.Vendor.Fault = VendorFault.Hang;
 
         // The vendor never answers: only the deadline can end the call, and it ends as a 504.
@@ -346,7 +346,7 @@ public sealed class FivetranConnectCardEndToEndTests(FivetranFixture fixture) : 
         var simulation = new FivetranSimulation(FivetranTestbed.ApiKey, FivetranTestbed.ApiSecret, [FivetranTestbed.GroupId]);
         var failing = new FailingCreates(simulation, status);
         await using var vendor = await VendorServer.StartAsync(failing);
-        await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = "00:00:00.500" }, simulation, vendor);
+        await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = status == 0 ? FaultDeadline.Hanging : FaultDeadline.Answering }, simulation, vendor);
 
         var response = await bed.ConnectCardAsync("org_42");
 

@@ -141,9 +141,9 @@ public sealed class FivetranConnectionStatusEndToEndTests(FivetranFixture fixtur
     [InlineData(nameof(VendorFault.SlowBody), HttpStatusCode.GatewayTimeout, "vendor_timeout")]
     public async Task Status_VendorFault_MapsToContractProblem(string faultName, HttpStatusCode status, string code)
     {
-        await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = "00:00:00.500" });
-        var id = bed.Simulation.SeedConnection(FivetranTestbed.GroupId, "salesforce", FivetranSchemaName.For("ci_", "org_42", "salesforce"));
         var fault = Enum.Parse<VendorFault>(faultName);
+        await using var bed = await FivetranTestbed.StartAsync(fixture.Issuer, new() { ["Vendors:Timeout"] = FaultDeadline.For(fault) });
+        var id = bed.Simulation.SeedConnection(FivetranTestbed.GroupId, "salesforce", FivetranSchemaName.For("ci_", "org_42", "salesforce"));
         bed.Vendor.Fault = fault;
 
         var response = await bed.StatusAsync("org_42", id);

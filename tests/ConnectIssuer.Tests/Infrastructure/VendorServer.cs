@@ -31,6 +31,21 @@ public enum VendorFault
     ResetMidChunkedBody,
 }
 
+/// <summary>The <c>Vendors:Timeout</c> a fault test runs under (a real-clock deadline: the vendor is a real loopback server).</summary>
+internal static class FaultDeadline
+{
+    /// <summary>For a vendor that never answers (or never ends its body): only the deadline ends the call.</summary>
+    public const string Hanging = "00:00:01";
+
+    /// <summary>
+    /// For a vendor that answers with a fault: far beyond what a cold first call and a retry after 100 ms take on a loaded
+    /// machine, so the fault is never turned into a 504 by the deadline.
+    /// </summary>
+    public const string Answering = "00:00:30";
+
+    public static string For(VendorFault fault) => fault is VendorFault.Hang or VendorFault.SlowBody ? Hanging : Answering;
+}
+
 /// <summary>One request the fake vendor received.</summary>
 internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
 

@@ -45,12 +45,27 @@ internal sealed class TwoHostFixture : IAsyncDisposable
     }
 
     /// <summary>Starts the app on both hosts at once with <see cref="Settings"/>.</summary>
+    /// <summary>Starts both hosts at once; if one fails to start, the other is stopped before the failure is thrown.</summary>
     public async Task StartAppsAsync()
     {
-        var started = await Task.WhenAll(TestApp.Hosts.Select(kind => TestApp.For(kind).WithSettings(Settings).StartAsync()));
-        foreach (var app in started)
+        var starting = TestApp.Hosts.Select(kind => TestApp.For(kind).WithSettings(Settings).StartAsync()).ToArray();
+        try
         {
-            _apps[app.Kind] = app;
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var start in starting.Where(start => start.IsCompletedSuccessfully))
+            {
+                await start.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        foreach (var start in starting)
+        {
+            _apps[start.Result.Kind] = start.Result;
         }
     }
 
