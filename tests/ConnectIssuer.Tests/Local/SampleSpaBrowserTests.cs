@@ -36,24 +36,10 @@ public sealed class SampleSpaBrowserTests
         var health = (await (await server.Client.GetAsync(new Uri("/api/health", UriKind.Relative))).ReadJsonAsync()).GetProperty("vendors");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
-        // Script errors fail the test; the browser's own "Failed to load resource" line for each 4xx the page handles does not.
-        var scriptErrors = new List<string>();
-        page.PageError += (_, error) => scriptErrors.Add(error);
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource: the server responded with a status of", StringComparison.Ordinal))
-            {
-                scriptErrors.Add(message.Text);
-            }
-        };
+        var scriptErrors = CollectScriptErrors(page);
 
         await page.GotoAsync(origin + "/");
         await Expect(page, "#health[data-outcome='ok']");
@@ -217,7 +203,7 @@ public sealed class SampleSpaBrowserTests
         await open();
         var popup = await opened;
 
-        // Generous hang guards, not speed checks: under a loaded CI machine a vendor page's form post has taken over 15 s to load.
+        // Generous hang guards for the clicks in the window, not speed checks.
         popup.SetDefaultTimeout(60_000);
         popup.SetDefaultNavigationTimeout(60_000);
         await AtUrlAsync(popup, urlPrefix);
