@@ -43,7 +43,10 @@ internal static class FaultDeadline
     /// </summary>
     public const string Answering = "00:00:30";
 
-    public static string For(VendorFault fault) => fault is VendorFault.Hang or VendorFault.SlowBody ? Hanging : Answering;
+    public static string For(VendorFault fault) => Holds(fault) ? Hanging : Answering;
+
+    /// <summary>Whether the vendor holds the request under <paramref name="fault"/> (never answers, or never ends its body).</summary>
+    public static bool Holds(VendorFault fault) => fault is VendorFault.Hang or VendorFault.SlowBody;
 }
 
 /// <summary>One request the fake vendor received.</summary>

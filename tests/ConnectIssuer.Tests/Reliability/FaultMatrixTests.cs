@@ -47,7 +47,7 @@ public sealed class FaultMatrixTests(ReliabilityReport report) : IAsyncLifetime
                 var deadline = started + ReliabilityEnvironment.VendorTimeout;
                 var sending = _env.SendAsync(HttpExtensions.Post(route.Path, _env.Bearer($"org_fault_{customer++}"), route.ValidBody));
                 var earlyAnswer = false;
-                if (fault is VendorFault.Hang or VendorFault.SlowBody)
+                if (FaultDeadline.Holds(fault))
                 {
                     // The vendor holds the request: no answer may come before the clock reaches the deadline, and one must come then.
                     await Eventually.TrueAsync(() => vendor.Requests.Count > before || sending.IsCompleted, $"{route.Path} {fault}: the vendor gets the request");
